@@ -1,0 +1,26 @@
+# unified_inbox: the two commands of the README, and a few helpers.
+# Everything is installed by dev/setup.sh into ~/.cache/unified_inbox (cached).
+DEMO_DB ?= unified_inbox_demo
+PORT ?= 8069
+
+.PHONY: demo test setup lint shell clean-db
+
+## Set up everything, create/refresh the demo database and serve it on http://127.0.0.1:8069
+demo:
+	@dev/demo.sh $(DEMO_DB) $(PORT)
+
+## Run every test (Python, browser tours, Hoot) on a fresh database
+test:
+	@python3 dev/run_tests.py
+
+setup:
+	@dev/setup.sh --with-browser >/dev/null
+
+lint:
+	@dev/lint.sh
+
+shell:
+	@dev/odoo.sh shell -d $(DEMO_DB)
+
+clean-db:
+	@dev/odoo.sh db drop $(DEMO_DB) || true

@@ -1,0 +1,477 @@
+import logging
+from datetime import timedelta
+
+from markupsafe import Markup
+from psycopg2 import IntegrityError
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, html2plaintext, is_html_empty, plaintext2html
+
+from ..providers import ATTACHMENT_EXTENSIONS, InboundMessage
+from .inbox_sender import CHANNELS
+
+_logger = logging.getLogger(__name__)
+
+INBOX_CHANNELS = [("note", "Internal Note"), *CHANNELS]
+# WhatsApp's customer service window: free text only within this time after
+# the customer's last message.
+WHATSAPP_WINDOW = timedelta(hours=24)
+PREVIEW_LENGTH = 120
+SMS_MAX_LENGTH = 1600
+WHATSAPP_MAX_LENGTH = 4096
+# attachment limits per channel, in bytes (0: the channel takes no files)
+ATTACHMENT_MAX_SIZE = {"note": 25 << 20, "email": 25 << 20, "whatsapp": 16 << 20, "sms": 0}
+
+
+class InboxConversation(models.Model):
+    """One conversation with a person, across channels."""
+
+    _name = "inbox.conversation"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Inbox Conversation"
+    _order = "last_message_date desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["partner_id.name", "partner_id.phone_sanitized", "partner_id.email_normalized"]
+
+    name = fields.Char(related="partner_id.name", string="Person Name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Person", required=True, index=True, ondelete="restrict", tracking=True)
+    lead_id = fields.Many2one("crm.lead", string="Opportunity", index="btree_not_null", check_company=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    state = fields.Selection(
+        [("open", "Open"), ("closed", "Closed")], default="open", required=True, tracking=True)
+    user_id = fields.Many2one("res.users", string="Assignee", index="btree_not_null", tracking=True,
+                              domain="[('share', '=', False)]")
+    team_id = fields.Many2one("crm.team", string="Team", index="btree_not_null", tracking=True, check_company=True)
+    label_ids = fields.Many2many("inbox.label", string="Labels")
+
+    last_message_date = fields.Datetime(readonly=True, index=True)
+    last_message_preview = fields.Char(readonly=True)
+    last_message_channel = fields.Selection(INBOX_CHANNELS, readonly=True)
+    last_message_direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")], readonly=True)
+    last_inbound_message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
+    last_inbound_date = fields.Datetime(readonly=True)
+    last_sender_id = fields.Many2one("inbox.sender", string="Last Sender Account", readonly=True, ondelete="set null")
+    whatsapp_window_expiry = fields.Datetime(
+        "WhatsApp Window Ends", readonly=True,
+        help="Free-form WhatsApp messages can be sent until then; afterwards only approved templates.")
+
+    display_status = fields.Selection(
+        [("open", "Open"), ("closed", "Closed"), ("outbound_only", "Outbound Only")],
+        string="Status", compute="_compute_display_status")
+    is_unread = fields.Boolean("Unread", compute="_compute_is_unread", search="_search_is_unread")
+    channel_availability = fields.Json(
+        compute="_compute_channel_availability",
+        help="Per channel: whether the current user can send on it, from which accounts, and why not.")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("state", "last_inbound_message_id", "last_message_date")
+    def _compute_display_status(self):
+        for conversation in self:
+            if conversation.state == "closed":
+                conversation.display_status = "closed"
+            elif conversation.last_message_date and not conversation.last_inbound_message_id:
+                conversation.display_status = "outbound_only"
+            else:
+                conversation.display_status = "open"
+
+    @api.depends("last_inbound_message_id")
+    @api.depends_context("uid")
+    def _compute_is_unread(self):
+        read_states = self.env["inbox.read.state"].sudo().search_fetch(
+            [("conversation_id", "in", self.ids), ("user_id", "=", self.env.uid)],
+            ["conversation_id", "last_read_message_id"])
+        last_read = {state.conversation_id.id: state.last_read_message_id.id for state in read_states}
+        for conversation in self:
+            last_inbound = conversation.last_inbound_message_id.id
+            conversation.is_unread = bool(last_inbound) and last_inbound > last_read.get(conversation.id, 0)
+
+    def _search_is_unread(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on Unread."))
+        unread = (operator == "=") == value
+        query = SQL("""
+            SELECT c.id FROM inbox_conversation c
+         LEFT JOIN inbox_read_state r ON r.conversation_id = c.id AND r.user_id = %s
+             WHERE c.last_inbound_message_id IS NOT NULL
+               AND c.last_inbound_message_id > COALESCE(r.last_read_message_id, 0)
+        """, self.env.uid)
+        return [("id", "in" if unread else "not in", query)]
+
+    @api.depends("partner_id", "state", "company_id", "whatsapp_window_expiry")
+    @api.depends_context("uid")
+    def _compute_channel_availability(self):
+        for conversation in self:
+            availability = {}
+            for channel, _label in INBOX_CHANNELS:
+                senders = conversation._inbox_usable_senders(channel)
+                reason = conversation._inbox_unavailable_reason(channel, senders[:1])
+                availability[channel] = {
+                    "available": not reason,
+                    "reason": reason or "",
+                    "sender_ids": senders.ids,
+                }
+            conversation.channel_availability = availability
+
+    # ------------------------------------------------------------------
+    # Channel rules
+    # ------------------------------------------------------------------
+
+    def _inbox_usable_senders(self, channel):
+        """The sender accounts of ``channel`` the current user may use here."""
+        self.ensure_one()
+        if channel == "note":
+            return self.env["inbox.sender"]
+        return self.env["inbox.sender"]._inbox_get_usable(channel, self.company_id)
+
+    def _inbox_recipient_address(self, channel):
+        """The person's address on ``channel`` (E.164 or email), or False."""
+        self.ensure_one()
+        partner = self.partner_id
+        if channel == "email":
+            return partner.email_normalized
+        if channel in ("sms", "whatsapp"):
+            return partner.phone_sanitized
+        return False
+
+    def _inbox_unavailable_reason(self, channel, sender, template=None):
+        """Why ``channel`` cannot be used to write to this person now through
+        ``sender`` (a sentence for the user), or False when it can."""
+        self.ensure_one()
+        if channel == "note":
+            return False
+        label = dict(INBOX_CHANNELS)[channel]
+        partner = self.partner_id
+        if not sender:
+            return _("No %s sender account is available to you.", label)
+        if sender.channel != channel:
+            return _("%(sender)s is not a %(channel)s account.", sender=sender.name, channel=label)
+        if sender.state != "ready":
+            return _("%(provider)s is not ready: %(reason)s",
+                     provider=sender.provider_id.name,
+                     reason=sender.state_reason or dict(sender.provider_id._fields["state"].selection)[sender.state])
+        if not self._inbox_recipient_address(channel):
+            if channel == "email":
+                return _("%s has no valid email address.", partner.display_name)
+            return _("%s has no valid phone number.", partner.display_name)
+        if partner._inbox_is_opted_out(channel):
+            return _("%(name)s opted out of %(channel)s messages.", name=partner.display_name, channel=label)
+        if partner._inbox_is_dnd(channel):
+            return _("%(name)s is in Do Not Disturb for %(channel)s.", name=partner.display_name, channel=label)
+        if channel == "whatsapp" and not template and not self._inbox_whatsapp_window_open():
+            return _("The WhatsApp window is closed: %s has not written in the last 24 hours. "
+                     "Only an approved template can be sent.", partner.display_name)
+        return False
+
+    def _inbox_whatsapp_window_open(self):
+        self.ensure_one()
+        return bool(self.whatsapp_window_expiry and self.whatsapp_window_expiry > fields.Datetime.now())
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+
+    def message_inbox_send(self, channel, body, subject=None, sender_id=None, template_id=None,
+                           attachment_ids=None, scheduled_date=None):
+        """Write to the person on ``channel``: the one API every composer uses.
+
+        An internal note is posted at once and reaches nobody outside the
+        company. Other channels are queued for their sender account's
+        provider and go out through the dispatch queue (at
+        ``scheduled_date`` if given). Refuses with a UserError whatever the
+        channel rules forbid.
+
+        :return: the new ``mail.message``
+        """
+        self.ensure_one()
+        self.check_access("write")
+        if channel not in dict(INBOX_CHANNELS):
+            raise UserError(_("Unknown channel %s.", channel))
+        label = dict(INBOX_CHANNELS)[channel]
+        template = self.env["inbox.template"]
+        if template_id:
+            template = template.browse(template_id).exists()
+            if not template or template.channel != channel:
+                raise UserError(_("This template is not a %s template.", label))
+            rendered_subject, rendered_body = template._inbox_render(self)
+            subject = subject or rendered_subject
+            body = body or rendered_body
+        if channel in ("email", "note"):
+            html_body = self._inbox_html(body)
+            text = "" if is_html_empty(html_body) else html2plaintext(html_body).strip()
+        else:
+            text = (body or "").strip()
+            html_body = plaintext2html(text)
+        if not text and not attachment_ids:
+            raise UserError(_("Write a message before sending."))
+        if channel == "email" and not (subject or "").strip():
+            raise UserError(_("An email needs a subject."))
+        max_length = {"sms": SMS_MAX_LENGTH, "whatsapp": WHATSAPP_MAX_LENGTH}.get(channel)
+        if max_length and len(text) > max_length:
+            raise UserError(_("A %(channel)s message is limited to %(max)s characters.", channel=label, max=max_length))
+        attachments = self._inbox_check_attachments(channel, attachment_ids or [])
+
+        if channel == "note":
+            message = self.message_post(
+                body=html_body, message_type="comment", subtype_xmlid="mail.mt_note",
+                attachment_ids=attachments.ids, inbox_channel="note")
+            self._inbox_touch(message)
+            return message
+
+        sender = self.env["inbox.sender"]
+        if sender_id:
+            sender = sender.sudo().browse(sender_id).exists()._inbox_usable_by(self.env.user)
+            if not sender or sender.company_id != self.company_id:
+                raise UserError(_("You cannot send from this sender account."))
+        else:
+            sender = self._inbox_usable_senders(channel)[:1]
+        reason = self._inbox_unavailable_reason(channel, sender, template=template)
+        if reason:
+            raise UserError(reason)
+        if scheduled_date and fields.Datetime.to_datetime(scheduled_date) < fields.Datetime.now() - timedelta(minutes=1):
+            raise UserError(_("A message cannot be scheduled in the past."))
+
+        message = self.message_post(
+            body=html_body,
+            subject=subject or False,
+            message_type="comment",
+            subtype_xmlid="unified_inbox.mt_inbox_message",
+            attachment_ids=attachments.ids,
+            inbox_channel=channel,
+            inbox_direction="outbound",
+            inbox_status="queued",
+            inbox_sender_id=sender.id,
+            inbox_provider_id=sender.provider_id.id,
+            inbox_address=self._inbox_recipient_address(channel),
+            inbox_next_attempt=scheduled_date or fields.Datetime.now(),
+        )
+        self.sudo().last_sender_id = sender
+        self._inbox_touch(message)
+        self.env["mail.message"]._inbox_trigger_dispatch(scheduled_date)
+        return message
+
+    @staticmethod
+    def _inbox_html(body):
+        """Rich text as Markup (mail.message sanitizes it); plain text converted."""
+        if not body:
+            return Markup()
+        if isinstance(body, Markup) or "<" in body:
+            return Markup(body)
+        return plaintext2html(body)
+
+    def _inbox_check_attachments(self, channel, attachment_ids):
+        attachments = self.env["ir.attachment"].browse(attachment_ids).exists()
+        if not attachments:
+            return attachments
+        max_size = ATTACHMENT_MAX_SIZE[channel]
+        if not max_size:
+            raise UserError(_("%s messages cannot carry attachments.", dict(INBOX_CHANNELS)[channel]))
+        attachments.check_access("read")
+        for attachment in attachments:
+            extension = (attachment.name or "").rsplit(".", 1)[-1].lower() if "." in (attachment.name or "") else ""
+            if extension not in ATTACHMENT_EXTENSIONS:
+                raise UserError(_("%s: this type of file cannot be sent.", attachment.name))
+            if attachment.file_size > max_size:
+                raise UserError(_("%(name)s is larger than %(size)s MB.", name=attachment.name, size=max_size >> 20))
+        return attachments
+
+    # ------------------------------------------------------------------
+    # Receiving
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _inbox_receive(self, provider, event: InboundMessage):
+        """Store an inbound message exactly once, on the right person's
+        conversation. Returns the new message, or an empty recordset when
+        the provider had already delivered it."""
+        Message = self.env["mail.message"].sudo()
+        Sender = self.env["inbox.sender"].sudo()
+        if not event.provider_message_id:
+            raise ValueError("An inbound message needs the provider's message id.")
+        duplicate = Message.search_count([
+            ("inbox_provider_id", "=", provider.id),
+            ("inbox_provider_message_id", "=", event.provider_message_id),
+        ], limit=1)
+        if duplicate:
+            return Message
+        to_address = Sender._inbox_normalize_address(event.channel, event.to_address, raise_exception=False)
+        sender = Sender.search([
+            ("provider_id", "=", provider.id), ("channel", "=", event.channel), ("address", "=", to_address),
+        ], limit=1)
+        if not sender:
+            raise ValueError(f"No {event.channel} sender account {event.to_address} on this provider.")
+        from_address = Sender._inbox_normalize_address(event.channel, event.from_address, raise_exception=False)
+        if not from_address:
+            raise ValueError(f"Invalid sender address {event.from_address}.")
+        try:
+            with self.env.cr.savepoint():
+                partner = self.env["res.partner"].sudo()._inbox_find_or_create(
+                    event.channel, from_address, event.profile_name, sender.company_id)
+                conversation = self.sudo()._inbox_route(partner, sender)
+                message = conversation._inbox_post_inbound(sender, event, from_address)
+        except IntegrityError as error:
+            if error.pgcode == "23505" and "inbox_provider_message" in str(error):
+                # the same message was stored by a concurrent request
+                return Message
+            raise
+        return message
+
+    @api.model
+    def _inbox_route(self, partner, sender):
+        """The conversation an inbound message of ``partner`` to ``sender``
+        belongs to: their open one (the one with this sender if several),
+        else their latest one, reopened, else a new one."""
+        self.env["res.partner"]._inbox_lock(f"conversation:{partner.id}:{sender.company_id.id}")
+        conversations = self.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", sender.company_id.id)],
+            order="last_message_date desc nulls last, id desc")
+        open_ones = conversations.filtered(lambda c: c.state == "open")
+        conversation = (open_ones.filtered(lambda c: c.last_sender_id == sender)[:1]
+                        or open_ones[:1] or conversations[:1])
+        if conversation:
+            if conversation.state != "open":
+                conversation.state = "open"
+            return conversation
+        return self.with_context(mail_create_nosubscribe=True).create({
+            "partner_id": partner.id,
+            "company_id": sender.company_id.id,
+            "team_id": sender.team_ids[:1].id,
+        })
+
+    def _inbox_post_inbound(self, sender, event, from_address):
+        self.ensure_one()
+        body = self._inbox_html(event.body) if event.channel == "email" else plaintext2html(event.body or "")
+        date = fields.Datetime.now()
+        message = self.with_context(mail_create_nosubscribe=True).message_post(
+            body=body,
+            subject=event.subject or False,
+            author_id=self.partner_id.id,
+            email_from=False,
+            message_type="comment",
+            subtype_xmlid="unified_inbox.mt_inbox_message",
+            inbox_channel=event.channel,
+            inbox_direction="inbound",
+            inbox_status="received",
+            inbox_sender_id=sender.id,
+            inbox_provider_id=sender.provider_id.id,
+            inbox_provider_message_id=event.provider_message_id,
+            inbox_address=from_address,
+        )
+        values = {"last_inbound_message_id": message.id, "last_inbound_date": date, "last_sender_id": sender.id}
+        if event.channel == "whatsapp":
+            values["whatsapp_window_expiry"] = date + WHATSAPP_WINDOW
+        self.write(values)
+        self._inbox_touch(message)
+        return message
+
+    # ------------------------------------------------------------------
+    # Thread overrides
+    # ------------------------------------------------------------------
+
+    def _get_message_create_valid_field_names(self):
+        return super()._get_message_create_valid_field_names() | {
+            "inbox_channel", "inbox_direction", "inbox_status", "inbox_sender_id", "inbox_provider_id",
+            "inbox_provider_message_id", "inbox_address", "inbox_next_attempt",
+        }
+
+    def _message_post_after_hook(self, message, msg_values):
+        # Notes logged from the chatter are notes of the conversation too.
+        if not message.inbox_channel and message.subtype_id.internal and message.message_type == "comment":
+            message.sudo().inbox_channel = "note"
+            self._inbox_touch(message)
+        return super()._message_post_after_hook(message, msg_values)
+
+    def _message_get_suggested_recipients_batch(self, **kwargs):
+        # Customers are written to through message_inbox_send, on the channel
+        # chosen; the chatter must not offer to email them behind its back.
+        return {conversation.id: [] for conversation in self}
+
+    def _inbox_touch(self, message):
+        """Keep the list columns in step with the latest message."""
+        self.ensure_one()
+        preview = html2plaintext(message.body or "").strip() or message.subject or ""
+        if not preview and message.attachment_ids:
+            preview = _("Attachment: %s", message.attachment_ids[0].name)
+        self.sudo().write({
+            "last_message_date": message.date,
+            "last_message_preview": preview[:PREVIEW_LENGTH],
+            "last_message_channel": message.inbox_channel,
+            "last_message_direction": message.inbox_direction or False,
+        })
+        if message.inbox_direction != "inbound":
+            self.action_mark_read(message)
+
+    def _inbox_sync_from_messages(self):
+        """Recompute the list columns from the stored messages (after an
+        import of messages, e.g. the demo data)."""
+        Message = self.env["mail.message"].sudo()
+        for conversation in self:
+            messages = Message.search([
+                ("model", "=", self._name), ("res_id", "=", conversation.id), ("inbox_channel", "!=", False),
+            ], order="date desc, id desc")
+            if not messages:
+                continue
+            inbound = messages.filtered(lambda m: m.inbox_direction == "inbound")
+            whatsapp_in = inbound.filtered(lambda m: m.inbox_channel == "whatsapp")[:1]
+            with_sender = messages.filtered("inbox_sender_id")[:1]
+            conversation.sudo().write({
+                "last_inbound_message_id": inbound[:1].id,
+                "last_inbound_date": inbound[:1].date,
+                "last_sender_id": with_sender.inbox_sender_id.id,
+                "whatsapp_window_expiry": whatsapp_in and whatsapp_in.date + WHATSAPP_WINDOW,
+            })
+            conversation._inbox_touch(messages[0])
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_close(self):
+        self.write({"state": "closed"})
+
+    def action_reopen(self):
+        self.write({"state": "open"})
+
+    def action_assign_to_me(self):
+        self.write({"user_id": self.env.uid})
+
+    def action_mark_read(self, message=None):
+        """Mark the conversations read for the current user, up to
+        ``message`` or their latest inbound message."""
+        ReadState = self.env["inbox.read.state"].sudo()
+        for conversation in self:
+            conversation.check_access("read")
+            upto = message.id if message else conversation.last_inbound_message_id.id
+            if upto:
+                ReadState._inbox_mark(conversation, self.env.user, upto)
+        return True
+
+    def action_new_message(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("New Message"),
+            "res_model": "inbox.compose",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_conversation_id": self.id, "default_partner_id": self.partner_id.id},
+        }
+
+    def action_simulate_inbound(self):
+        """Open the sandbox's "simulate an inbound message" dialog."""
+        self.ensure_one()
+        if not self.env["inbox.sender"].sudo().search_count(
+                [("provider_id.provider_type", "=", "sandbox"), ("company_id", "=", self.company_id.id)], limit=1):
+            raise UserError(_("There is no sandbox sender account in this company."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Simulate an Inbound Message"),
+            "res_model": "inbox.simulate.inbound",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_conversation_id": self.id},
+        }

@@ -1,0 +1,247 @@
+import logging
+import secrets
+import uuid
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..providers import ProviderError, WebhookError, get_adapter_class, provider_types
+
+_logger = logging.getLogger(__name__)
+
+# Consecutive failed calls after which a provider is "down".
+DOWN_AFTER_FAILURES = 3
+# How long a webhook signature failure keeps a provider "degraded".
+SIGNATURE_FAILURE_WINDOW = timedelta(hours=24)
+# Minimum interval between two writes of the last inbound time, so that a
+# burst of webhooks does not make every request update the same row.
+INBOUND_TOUCH_INTERVAL = 60
+
+
+class InboxProvider(models.Model):
+    """A connection to a messaging provider, and its observed health."""
+
+    _name = "inbox.provider"
+    _description = "Inbox Provider"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    provider_type = fields.Selection(
+        [("sandbox", "Sandbox")], string="Type", required=True, default="sandbox",
+        help="Sandbox: a built-in provider that delivers within Odoo, for trials and demos.")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company)
+    api_base_url = fields.Char(
+        "API Base URL",
+        help="Leave empty to call the provider's official endpoint. Set it to use a proxy or a test server.")
+    sender_ids = fields.One2many("inbox.sender", "provider_id", string="Sender Accounts")
+    sender_count = fields.Integer(compute="_compute_sender_count")
+
+    # Webhooks
+    webhook_token = fields.Char(
+        required=True, readonly=True, copy=False, default=lambda self: uuid.uuid4().hex,
+        help="Secret part of the webhook URL that identifies this provider.")
+    webhook_secret = fields.Char(
+        groups="base.group_system", copy=False, default=lambda self: secrets.token_urlsafe(32),
+        help="Key with which the provider signs its webhooks.")
+    webhook_url = fields.Char(
+        "Webhook URL", compute="_compute_webhook_url",
+        help="Paste this URL in the provider's console for inbound messages and status callbacks.")
+
+    # Observed health
+    state = fields.Selection(
+        [("not_configured", "Not Configured"), ("ready", "Ready"), ("degraded", "Degraded"), ("down", "Down")],
+        string="Readiness", compute="_compute_state")
+    state_reason = fields.Char("Readiness Details", compute="_compute_state")
+    last_success_date = fields.Datetime("Last Successful Call", readonly=True, copy=False)
+    last_inbound_date = fields.Datetime("Last Inbound Webhook", readonly=True, copy=False)
+    last_error_date = fields.Datetime("Last Error On", readonly=True, copy=False)
+    last_error = fields.Char(readonly=True, copy=False)
+    consecutive_failures = fields.Integer(readonly=True, copy=False)
+    signature_failure_count = fields.Integer("Signature Failures", readonly=True, copy=False)
+    last_signature_failure_date = fields.Datetime("Last Signature Failure", readonly=True, copy=False)
+
+    _webhook_token_unique = models.Constraint("UNIQUE(webhook_token)", "The webhook token must be unique.")
+
+    @api.depends("sender_ids")
+    def _compute_sender_count(self):
+        counts = dict(self.env["inbox.sender"]._read_group(
+            [("provider_id", "in", self.ids)], ["provider_id"], ["__count"]))
+        for provider in self:
+            provider.sender_count = counts.get(provider, 0)
+
+    @api.depends("webhook_token")
+    def _compute_webhook_url(self):
+        for provider in self:
+            provider.webhook_url = f"{provider.get_base_url()}/unified_inbox/webhook/{provider.webhook_token}"
+
+    @api.depends("active", "provider_type", "consecutive_failures", "last_error", "last_signature_failure_date")
+    @api.depends_context("uid")
+    def _compute_state(self):
+        now = fields.Datetime.now()
+        for provider in self:
+            missing = provider._inbox_adapter().missing_settings()
+            if not provider.active:
+                state, reason = "not_configured", _("The provider is archived.")
+            elif missing:
+                state, reason = "not_configured", _("Missing settings: %s.", ", ".join(missing))
+            elif provider.consecutive_failures >= DOWN_AFTER_FAILURES:
+                state, reason = "down", _(
+                    "The last %(count)s calls failed: %(error)s",
+                    count=provider.consecutive_failures, error=provider.last_error)
+            elif provider.consecutive_failures:
+                state, reason = "degraded", _("The last call failed: %s", provider.last_error)
+            elif (provider.last_signature_failure_date
+                  and provider.last_signature_failure_date > now - SIGNATURE_FAILURE_WINDOW):
+                state, reason = "degraded", _(
+                    "Webhooks with an invalid signature were received (last on %s). "
+                    "Check the webhook secret in the provider's console.",
+                    provider.last_signature_failure_date)
+            else:
+                state, reason = "ready", False
+            provider.state, provider.state_reason = state, reason
+
+    # ------------------------------------------------------------------
+    # Adapter
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _inbox_provider_types(self):
+        """Provider types with an adapter (the selection may not have them all)."""
+        return provider_types()
+
+    def _inbox_adapter_settings(self):
+        """Plain settings handed to the adapter: the webhook secret and the
+        fields its protocol requires. Read as superuser: the adapter needs
+        credentials that the current user may not read."""
+        self.ensure_one()
+        provider = self.sudo()
+        adapter_class = get_adapter_class(provider.provider_type)
+        settings = {"webhook_secret": provider.webhook_secret}
+        settings.update({name: provider[name] for name in adapter_class.required_settings})
+        return settings
+
+    def _inbox_adapter(self):
+        self.ensure_one()
+        adapter_class = get_adapter_class(self.provider_type)
+        return adapter_class(self._inbox_adapter_settings(), self.api_base_url or None)
+
+    # ------------------------------------------------------------------
+    # Health
+    # ------------------------------------------------------------------
+
+    def _inbox_record_success(self):
+        self.sudo().write({"last_success_date": fields.Datetime.now(), "consecutive_failures": 0})
+
+    def _inbox_record_failure(self, reason):
+        for provider in self.sudo():
+            provider.write({
+                "last_error": reason,
+                "last_error_date": fields.Datetime.now(),
+                "consecutive_failures": provider.consecutive_failures + 1,
+            })
+
+    def _inbox_record_signature_failure(self):
+        self.env.cr.execute(
+            """UPDATE inbox_provider
+                  SET signature_failure_count = COALESCE(signature_failure_count, 0) + 1,
+                      last_signature_failure_date = (now() AT TIME ZONE 'UTC')
+                WHERE id IN %s""", [tuple(self.ids)])
+        self.invalidate_recordset(["signature_failure_count", "last_signature_failure_date"])
+
+    def _inbox_record_inbound(self):
+        self.env.cr.execute(
+            """UPDATE inbox_provider SET last_inbound_date = (now() AT TIME ZONE 'UTC')
+                WHERE id IN %s AND (last_inbound_date IS NULL
+                      OR last_inbound_date < (now() AT TIME ZONE 'UTC') - make_interval(secs => %s))""",
+            [tuple(self.ids), INBOUND_TOUCH_INTERVAL])
+        self.invalidate_recordset(["last_inbound_date"])
+
+    def action_test_connection(self):
+        """Call a cheap endpoint of the provider and report the result."""
+        self.ensure_one()
+        try:
+            self._inbox_adapter().check_health()
+        except ProviderError as error:
+            self._inbox_record_failure(error.reason)
+            notification = {"type": "danger", "message": _("Connection failed: %s", error.reason)}
+        else:
+            self._inbox_record_success()
+            notification = {"type": "success", "message": _("Connection to %s works.", self.name)}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": dict(notification, next={"type": "ir.actions.client", "tag": "soft_reload"}),
+        }
+
+    def action_reset_health(self):
+        """Forget the observed failures, e.g. after fixing the configuration."""
+        self.sudo().write({"consecutive_failures": 0, "last_signature_failure_date": False})
+
+    def action_view_senders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("unified_inbox.inbox_sender_action")
+        action["domain"] = [("provider_id", "=", self.id)]
+        action["context"] = {"default_provider_id": self.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Webhooks and events
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _inbox_from_token(self, token):
+        if not token:
+            return self.browse()
+        return self.sudo().search([("webhook_token", "=", token)], limit=1)
+
+    def _inbox_handle_webhook(self, request):
+        """Verify, parse and process a :class:`WebhookRequest`.
+
+        The single entry point of everything a provider posts to us, used by
+        the controller and by the sandbox's "simulate" action alike.
+
+        :return: ``(http status, content type, body)``
+        """
+        self.ensure_one()
+        adapter = self._inbox_adapter()
+        if not adapter.verify_webhook(request):
+            _logger.warning("Webhook with an invalid signature for provider %s", self.id)
+            self._inbox_record_signature_failure()
+            return 403, "text/plain", "Invalid signature"
+        try:
+            events = adapter.parse_webhook(request)
+        except WebhookError as error:
+            _logger.info("Rejected webhook for provider %s: %s", self.id, error)
+            return error.status, "text/plain", str(error)
+        try:
+            with self.env.cr.savepoint():
+                self._inbox_process_events(events)
+        except (UserError, ValueError) as error:
+            # nothing of the request is kept: the savepoint rolled it back
+            _logger.info("Webhook for provider %s not processed: %s", self.id, error)
+            return 400, "text/plain", str(error)
+        return adapter.webhook_response(request, events)
+
+    def _inbox_process_events(self, events):
+        """Apply provider events (inbound messages, status updates)."""
+        self.ensure_one()
+        inbound = False
+        for event in events:
+            if event.kind == "message":
+                self.env["inbox.conversation"]._inbox_receive(self, event)
+                inbound = True
+            elif event.kind == "status":
+                self.env["mail.message"]._inbox_apply_status(self, event)
+        if inbound:
+            self._inbox_record_inbound()
+
+    def _inbox_schedule_followups(self, followups):
+        """Keep events the provider announced for later (see SendResult)."""
+        self.ensure_one()
+        if followups:
+            self.env["inbox.event"]._inbox_schedule(self, followups)

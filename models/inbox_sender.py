@@ -1,0 +1,92 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize
+
+CHANNELS = [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "Email")]
+
+
+class InboxSender(models.Model):
+    """A sender account: a number or an address on a provider, for one
+    channel, usable by some teams."""
+
+    _name = "inbox.sender"
+    _description = "Inbox Sender Account"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    provider_id = fields.Many2one("inbox.provider", required=True, index=True, ondelete="restrict", check_company=True)
+    company_id = fields.Many2one(related="provider_id.company_id", store=True, index=True, precompute=True)
+    channel = fields.Selection(CHANNELS, required=True)
+    address = fields.Char(
+        required=True, help="Phone number (any format, stored as E.164) or email address.")
+    team_ids = fields.Many2many(
+        "crm.team", string="Teams", check_company=True,
+        help="Teams whose members may send from this account. Empty: every Inbox user.")
+    state = fields.Selection(related="provider_id.state", string="Readiness")
+    state_reason = fields.Char(related="provider_id.state_reason")
+
+    _address_unique = models.Constraint(
+        "UNIQUE(provider_id, channel, address)",
+        "This provider already has a sender account with this address for this channel.")
+
+    @api.model
+    def _inbox_normalize_address(self, channel, address, raise_exception=True):
+        """E.164 for phone channels, lowercase address for email; False if invalid."""
+        address = (address or "").strip()
+        if channel == "email":
+            normalized = email_normalize(address)
+            if not normalized and raise_exception:
+                raise ValidationError(_("%s is not a valid email address.", address))
+            return normalized
+        if address.lower().startswith("whatsapp:"):
+            address = address[len("whatsapp:"):]
+        try:
+            return self.env["res.partner"]._phone_format(number=address, raise_exception=True)
+        except UserError as error:
+            if raise_exception:
+                raise ValidationError(error.args[0]) from error
+            return False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("address") and vals.get("channel"):
+                vals["address"] = self._inbox_normalize_address(vals["channel"], vals["address"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "address" in vals or "channel" in vals:
+            for sender in self:
+                channel = vals.get("channel", sender.channel)
+                address = vals.get("address", sender.address)
+                super(InboxSender, sender).write(
+                    dict(vals, address=self._inbox_normalize_address(channel, address)))
+            return True
+        return super().write(vals)
+
+    @api.constrains("channel", "provider_id")
+    def _check_channel(self):
+        for sender in self:
+            carried = sender.provider_id._inbox_adapter().channels
+            if sender.channel not in carried:
+                raise ValidationError(_(
+                    "%(provider)s cannot carry %(channel)s messages.",
+                    provider=sender.provider_id.name,
+                    channel=dict(CHANNELS)[sender.channel]))
+
+    def _inbox_usable_by(self, user):
+        """The senders of self that ``user`` may send from."""
+        if user.has_group("unified_inbox.group_inbox_manager"):
+            return self
+        teams = user.crm_team_ids
+        return self.filtered(lambda sender: not sender.team_ids or sender.team_ids & teams)
+
+    @api.model
+    def _inbox_get_usable(self, channel, company, user=None):
+        """Active senders of ``channel`` in ``company`` usable by ``user``,
+        best first."""
+        senders = self.sudo().search([("channel", "=", channel), ("company_id", "=", company.id)])
+        return senders._inbox_usable_by(user or self.env.user)

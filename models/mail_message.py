@@ -1,0 +1,227 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.modules import module
+from odoo.tools import html2plaintext
+
+from ..providers import OutboundMessage, ProviderError
+from ..providers.base import STATUS_RANK
+from .inbox_conversation import INBOX_CHANNELS
+
+_logger = logging.getLogger(__name__)
+
+# Retries of a retryable provider error: after 30 s, 1, 2, 4 minutes, then failed.
+MAX_SEND_ATTEMPTS = 5
+RETRY_BASE_DELAY = 30
+DISPATCH_BATCH = 50
+
+
+class MailMessage(models.Model):
+    _inherit = "mail.message"
+
+    inbox_channel = fields.Selection(INBOX_CHANNELS, string="Inbox Channel", index="btree_not_null")
+    inbox_direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")])
+    inbox_status = fields.Selection([
+        ("queued", "Queued"),
+        ("sent", "Sent"),
+        ("delivered", "Delivered"),
+        ("read", "Read"),
+        ("failed", "Failed"),
+        ("canceled", "Canceled"),
+        ("received", "Received"),
+    ], string="Delivery Status")
+    inbox_sender_id = fields.Many2one("inbox.sender", string="Sender Account", ondelete="set null")
+    inbox_provider_id = fields.Many2one("inbox.provider", string="Provider", ondelete="set null")
+    inbox_provider_message_id = fields.Char("Provider Message ID")
+    inbox_address = fields.Char("Customer Address", help="The number or address the message went to or came from.")
+    inbox_error = fields.Char("Delivery Error")
+    inbox_error_code = fields.Char("Provider Error Code")
+    inbox_attempts = fields.Integer("Send Attempts")
+    inbox_next_attempt = fields.Datetime("Next Send Attempt")
+
+    _inbox_provider_message_unique = models.UniqueIndex(
+        "(inbox_provider_id, inbox_provider_message_id) WHERE inbox_provider_message_id IS NOT NULL")
+    _inbox_queue_index = models.Index("(inbox_next_attempt) WHERE inbox_status = 'queued'")
+
+    # ------------------------------------------------------------------
+    # Web client
+    # ------------------------------------------------------------------
+
+    def _to_store_defaults(self, target):
+        return super()._to_store_defaults(target) + [
+            "inbox_channel", "inbox_direction", "inbox_status", "inbox_error",
+        ]
+
+    # ------------------------------------------------------------------
+    # Outbound queue
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _inbox_trigger_dispatch(self, at=None):
+        self.env.ref("unified_inbox.ir_cron_inbox_dispatch")._trigger(at=at and fields.Datetime.to_datetime(at))
+
+    @api.model
+    def _inbox_claim_queued(self, limit=DISPATCH_BATCH):
+        """Due queued messages, locked for this transaction; rows another
+        worker holds are skipped, so any number of workers share the queue."""
+        self.env.cr.execute("""
+            SELECT id FROM mail_message
+             WHERE inbox_status = 'queued' AND inbox_next_attempt <= (now() AT TIME ZONE 'UTC')
+          ORDER BY inbox_next_attempt, id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+        """, [limit])
+        return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _inbox_dispatch(self, limit=DISPATCH_BATCH):
+        """Send a batch of due queued messages; returns them."""
+        messages = self._inbox_claim_queued(limit)
+        for message in messages:
+            message._inbox_send_one()
+        return messages
+
+    @api.model
+    def _cron_inbox_dispatch(self):
+        while messages := self._inbox_dispatch():
+            if not module.current_test:
+                self.env["ir.cron"]._commit_progress(len(messages))
+
+    def _inbox_outbound_payload(self):
+        self.ensure_one()
+        sender = self.inbox_sender_id
+        return OutboundMessage(
+            channel=self.inbox_channel,
+            from_address=sender.address,
+            to_address=self.inbox_address,
+            body=html2plaintext(self.body or "").strip() if self.inbox_channel != "email" else str(self.body or ""),
+            subject=self.subject or "",
+            media=[{"name": a.name, "mimetype": a.mimetype, "id": a.id} for a in self.attachment_ids],
+            status_callback=self.inbox_provider_id.webhook_url,
+        )
+
+    def _inbox_send_one(self):
+        """Hand one claimed message to its provider and record the outcome."""
+        self.ensure_one()
+        provider = self.inbox_provider_id
+        if not provider or not self.inbox_sender_id:
+            self._inbox_fail(_("The sender account of this message no longer exists."))
+            return
+        attempts = self.inbox_attempts + 1
+        try:
+            result = provider._inbox_adapter().send(self._inbox_outbound_payload())
+        except ProviderError as error:
+            provider._inbox_record_failure(error.reason)
+            if error.retryable and attempts < MAX_SEND_ATTEMPTS:
+                next_attempt = fields.Datetime.now() + timedelta(seconds=RETRY_BASE_DELAY * 2 ** (attempts - 1))
+                self.write({
+                    "inbox_attempts": attempts,
+                    "inbox_next_attempt": next_attempt,
+                    "inbox_error": _("%s (retrying)", error.reason),
+                    "inbox_error_code": error.code or False,
+                })
+                self._inbox_trigger_dispatch(next_attempt)
+            else:
+                self.inbox_attempts = attempts
+                self._inbox_fail(error.reason, error.code)
+            return
+        provider._inbox_record_success()
+        self.write({
+            "inbox_attempts": attempts,
+            "inbox_provider_message_id": result.provider_message_id,
+            "inbox_error": False,
+            "inbox_error_code": False,
+        })
+        self._inbox_set_status(result.status)
+        provider._inbox_schedule_followups(result.followups)
+
+    def _inbox_fail(self, reason, code=None):
+        self.write({"inbox_error": reason, "inbox_error_code": code or False})
+        self._inbox_set_status("failed")
+
+    # ------------------------------------------------------------------
+    # Status
+    # ------------------------------------------------------------------
+
+    def _inbox_set_status(self, status):
+        """Move the delivery status forward; never backward, never out of a
+        terminal state. Returns whether it changed."""
+        self.ensure_one()
+        current = self.inbox_status
+        if current not in STATUS_RANK or status not in STATUS_RANK:
+            return False
+        if STATUS_RANK[current] >= STATUS_RANK[status]:
+            return False
+        if status == "failed" and STATUS_RANK[current] >= STATUS_RANK["delivered"]:
+            # a late failure report does not undo a delivery
+            return False
+        self.inbox_status = status
+        return True
+
+    @api.model
+    def _inbox_apply_status(self, provider, event):
+        """Apply a provider's status report, whatever order they come in."""
+        self.env.cr.execute("""
+            SELECT id FROM mail_message
+             WHERE inbox_provider_id = %s AND inbox_provider_message_id = %s
+               FOR UPDATE
+        """, [provider.id, event.provider_message_id])
+        row = self.env.cr.fetchone()
+        if not row:
+            # a status for a message we did not send (or not yet recorded)
+            _logger.info("Status %s for unknown message %s", event.status, event.provider_message_id)
+            return self.browse()
+        message = self.sudo().browse(row[0])
+        message.invalidate_recordset()
+        if message._inbox_set_status(event.status) and event.status == "failed":
+            message.write({
+                "inbox_error": event.error_reason or _("The provider could not deliver the message."),
+                "inbox_error_code": event.error_code or False,
+            })
+        return message
+
+    # ------------------------------------------------------------------
+    # User actions
+    # ------------------------------------------------------------------
+
+    def _inbox_check_thread_access(self):
+        for message in self:
+            if message.model != "inbox.conversation" or message.inbox_direction != "outbound":
+                raise UserError(_("Only outbound Inbox messages can be canceled or resent."))
+            self.env["inbox.conversation"].browse(message.res_id).check_access("write")
+
+    def action_inbox_cancel(self):
+        """Cancel queued messages that no worker is sending right now."""
+        self._inbox_check_thread_access()
+        for message in self.sudo():
+            self.env.cr.execute(
+                "SELECT inbox_status FROM mail_message WHERE id = %s FOR UPDATE SKIP LOCKED", [message.id])
+            row = self.env.cr.fetchone()
+            if not row:
+                raise UserError(_("This message is being sent right now and can no longer be canceled."))
+            if row[0] != "queued":
+                raise UserError(_("Only a queued message can be canceled."))
+            message.inbox_status = "canceled"
+        return True
+
+    def action_inbox_retry(self):
+        """Queue failed messages again, after the channel rules are checked anew."""
+        self._inbox_check_thread_access()
+        for message in self.sudo():
+            if message.inbox_status != "failed":
+                raise UserError(_("Only a failed message can be sent again."))
+            conversation = self.env["inbox.conversation"].browse(message.res_id)
+            reason = conversation._inbox_unavailable_reason(message.inbox_channel, message.inbox_sender_id)
+            if reason:
+                raise UserError(reason)
+            message.write({
+                "inbox_status": "queued",
+                "inbox_attempts": 0,
+                "inbox_error": False,
+                "inbox_error_code": False,
+                "inbox_next_attempt": fields.Datetime.now(),
+            })
+        self._inbox_trigger_dispatch()
+        return True

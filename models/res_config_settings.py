@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    inbox_provider_count = fields.Integer(compute="_compute_inbox_counts")
+    inbox_sender_count = fields.Integer(compute="_compute_inbox_counts")
+
+    def _compute_inbox_counts(self):
+        for settings in self:
+            settings.inbox_provider_count = self.env["inbox.provider"].search_count(
+                [("company_id", "=", settings.company_id.id)])
+            settings.inbox_sender_count = self.env["inbox.sender"].search_count(
+                [("company_id", "=", settings.company_id.id)])

@@ -1,0 +1,84 @@
+from psycopg2 import IntegrityError
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ConcurrencyError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    inbox_conversation_ids = fields.One2many("inbox.conversation", "partner_id", string="Conversations")
+    inbox_conversation_count = fields.Integer("Conversation Count", compute="_compute_inbox_conversation_count")
+    inbox_dnd_email = fields.Boolean("Do Not Disturb: Email", tracking=True)
+    inbox_dnd_sms = fields.Boolean("Do Not Disturb: SMS", tracking=True)
+    inbox_dnd_whatsapp = fields.Boolean("Do Not Disturb: WhatsApp", tracking=True)
+    # Set on the people the Inbox creates from an unknown sender: the unique
+    # index makes two concurrent first messages create one person, not two.
+    inbox_identity = fields.Char(copy=False, readonly=True)
+
+    _inbox_identity_unique = models.UniqueIndex("(inbox_identity) WHERE inbox_identity IS NOT NULL")
+
+    def _compute_inbox_conversation_count(self):
+        counts = dict(self.env["inbox.conversation"]._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
+        for partner in self:
+            partner.inbox_conversation_count = counts.get(partner, 0)
+
+    def _inbox_is_opted_out(self, channel):
+        self.ensure_one()
+        if channel == "email":
+            return self.is_blacklisted
+        if channel in ("sms", "whatsapp"):
+            return self.phone_sanitized_blacklisted
+        return False
+
+    def _inbox_is_dnd(self, channel):
+        self.ensure_one()
+        return bool(self[f"inbox_dnd_{channel}"]) if channel != "note" else False
+
+    @api.model
+    def _inbox_lock(self, key):
+        """Serialize the transactions working on ``key``: a transaction that
+        has to wait for another is retried afresh, so it sees what the other
+        one committed."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        if not self.env.cr.fetchone()[0]:
+            raise ConcurrencyError(f"{key} is being worked on by another transaction")
+
+    @api.model
+    def _inbox_find(self, channel, address):
+        """The person with this normalized address (E.164 number or email)."""
+        if channel == "email":
+            domain = [("email_normalized", "=", address)]
+        else:
+            domain = [("phone_sanitized", "=", address)]
+        return self.search(domain, order="id", limit=1)
+
+    @api.model
+    def _inbox_find_or_create(self, channel, address, name, company):
+        """The person behind ``address``, created once if nobody has it."""
+        identity = f"{'email' if channel == 'email' else 'phone'}:{address}"
+        self._inbox_lock(identity)
+        partner = self._inbox_find(channel, address)
+        if partner:
+            return partner
+        values = {
+            "name": name or address,
+            "inbox_identity": identity,
+            "company_id": False,
+        }
+        values["email" if channel == "email" else "phone"] = address
+        try:
+            with self.env.cr.savepoint():
+                return self.create(values)
+        except IntegrityError as error:
+            if "inbox_identity" in str(error):
+                raise ConcurrencyError(_("Another request created %s at the same time.", address)) from error
+            raise
+
+    def action_view_inbox_conversations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("unified_inbox.inbox_conversation_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action

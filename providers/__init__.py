@@ -1,0 +1,23 @@
+"""Provider protocols, one module per provider, behind one adapter interface.
+
+Plain Python: no ORM here, so every protocol is testable without a database.
+The ORM side asks the registry for an adapter and never branches on the
+provider type itself.
+"""
+from .base import (  # noqa: F401
+    ATTACHMENT_EXTENSIONS,
+    InboundMessage,
+    OutboundMessage,
+    ProviderAdapter,
+    ProviderError,
+    SendResult,
+    StatusUpdate,
+    WebhookError,
+    WebhookRequest,
+    event_from_dict,
+    event_to_dict,
+    get_adapter_class,
+    provider_types,
+    register,
+)
+from . import sandbox  # noqa: F401

@@ -1,0 +1,110 @@
+"""The sandbox provider: a provider that lives inside Odoo, for demos and
+trials without any external account.
+
+Sending succeeds at once (``sent``) and the sandbox reports ``delivered`` a
+couple of seconds later through the same event path as a real provider's
+webhook. A body containing ``[fail]`` is refused for good, one containing
+``[busy]`` gets a retryable error, so failures can be tried out too.
+
+Its webhook takes JSON signed like many providers do it:
+``X-Inbox-Signature: sha256=<hex HMAC-SHA256(webhook secret, raw body)>``::
+
+    {"events": [
+        {"type": "message", "id": "…", "channel": "sms", "from": "+32470…",
+         "to": "+32470…", "body": "…", "name": "…"},
+        {"type": "status", "id": "…", "status": "delivered"}
+    ]}
+"""
+import hashlib
+import hmac
+import json
+import uuid
+
+from .base import (
+    STATUS_RANK,
+    InboundMessage,
+    ProviderAdapter,
+    ProviderError,
+    SendResult,
+    StatusUpdate,
+    WebhookError,
+    WebhookRequest,
+    register,
+)
+
+SIGNATURE_HEADER = "X-Inbox-Signature"
+DELIVERY_DELAY = 2  # seconds between "sent" and the delivery receipt
+
+
+def sign(secret, body):
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+@register
+class SandboxAdapter(ProviderAdapter):
+    provider_type = "sandbox"
+    channels = ("sms", "whatsapp", "email")
+
+    def send(self, message):
+        if "[fail]" in message.body:
+            raise ProviderError("Sandbox: the recipient's handset is unreachable.", code="sandbox-fail")
+        if "[busy]" in message.body:
+            raise ProviderError("Sandbox: too many requests, try again later.", code="sandbox-busy", retryable=True)
+        provider_message_id = "SB" + uuid.uuid4().hex
+        return SendResult(
+            provider_message_id=provider_message_id,
+            status="sent",
+            followups=[(DELIVERY_DELAY, StatusUpdate(provider_message_id, "delivered"))],
+        )
+
+    def check_health(self):
+        return None
+
+    def verify_webhook(self, request):
+        secret = self.settings.get("webhook_secret")
+        signature = request.header(SIGNATURE_HEADER)
+        return bool(secret) and self.constant_time_equals(signature, sign(secret, request.body))
+
+    def parse_webhook(self, request):
+        if request.method != "POST":
+            raise WebhookError("The sandbox webhook only takes POST.", status=405)
+        try:
+            payload = json.loads(request.body)
+            items = payload["events"]
+            assert isinstance(items, list)
+            return [self._parse_event(item) for item in items]
+        except (ValueError, KeyError, TypeError, AssertionError) as exc:
+            raise WebhookError(f"Malformed sandbox payload: {exc!r}") from exc
+
+    @staticmethod
+    def _parse_event(item):
+        kind = item["type"]
+        if kind == "message":
+            channel = item["channel"]
+            if channel not in SandboxAdapter.channels:
+                raise ValueError(f"unknown channel {channel}")
+            return InboundMessage(
+                provider_message_id=str(item["id"]),
+                channel=channel,
+                from_address=str(item["from"]),
+                to_address=str(item["to"]),
+                body=str(item.get("body") or ""),
+                profile_name=str(item.get("name") or ""),
+                subject=str(item.get("subject") or ""),
+            )
+        if kind == "status":
+            if item["status"] not in STATUS_RANK:
+                raise ValueError(f"unknown status {item['status']}")
+            return StatusUpdate(
+                provider_message_id=str(item["id"]),
+                status=item["status"],
+                error_reason=str(item.get("error") or ""),
+            )
+        raise ValueError(f"unknown event type {kind}")
+
+    @staticmethod
+    def signed_request(url, secret, events):
+        """A :class:`WebhookRequest` as the sandbox would post it."""
+        body = json.dumps({"events": events}).encode()
+        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body)}
+        return WebhookRequest(method="POST", url=url, headers=headers, body=body)

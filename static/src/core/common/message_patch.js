@@ -1,0 +1,38 @@
+import { Message } from "@mail/core/common/message";
+import { _t } from "@web/core/l10n/translation";
+import { patch } from "@web/core/utils/patch";
+
+export const INBOX_CHANNELS = {
+    note: { label: _t("Internal Note"), icon: "fa-sticky-note-o" },
+    email: { label: _t("Email"), icon: "fa-envelope-o" },
+    sms: { label: _t("SMS"), icon: "fa-mobile" },
+    whatsapp: { label: _t("WhatsApp"), icon: "fa-whatsapp" },
+};
+
+export const INBOX_STATUSES = {
+    queued: { label: _t("Queued"), icon: "fa-clock-o", class: "text-muted" },
+    sent: { label: _t("Sent"), icon: "fa-check", class: "text-muted" },
+    delivered: { label: _t("Delivered"), icon: "fa-check-circle", class: "text-success" },
+    read: { label: _t("Read"), icon: "fa-eye", class: "text-primary" },
+    failed: { label: _t("Failed"), icon: "fa-exclamation-triangle", class: "text-danger" },
+    canceled: { label: _t("Canceled"), icon: "fa-ban", class: "text-muted" },
+    received: { label: _t("Received"), icon: "fa-arrow-down", class: "text-muted" },
+};
+
+patch(Message.prototype, {
+    get inboxChannel() {
+        return INBOX_CHANNELS[this.message.inbox_channel];
+    },
+    get inboxStatus() {
+        return INBOX_STATUSES[this.message.inbox_status];
+    },
+    async onClickInboxCancel() {
+        await this.env.services.orm.call("mail.message", "action_inbox_cancel", [[this.message.id]]);
+        this.message.inbox_status = "canceled";
+    },
+    async onClickInboxRetry() {
+        await this.env.services.orm.call("mail.message", "action_inbox_retry", [[this.message.id]]);
+        this.message.inbox_status = "queued";
+        this.message.inbox_error = false;
+    },
+});

@@ -1,0 +1,87 @@
+import uuid
+from contextlib import contextmanager
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+from ..providers.sandbox import SandboxAdapter
+
+
+class InboxCommon(TransactionCase):
+    """A company with a sandbox provider, one sender account per channel,
+    two teams, and users of each kind."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
+        cls.company = cls.env.company
+        cls.company.country_id = cls.env.ref("base.be")
+        cls.provider = cls.env["inbox.provider"].create({"name": "Test Sandbox", "provider_type": "sandbox"})
+        cls.team_a = cls.env["crm.team"].create({"name": "Team A"})
+        cls.team_b = cls.env["crm.team"].create({"name": "Team B"})
+        cls.sender_sms = cls._create_sender("sms", "+32 470 00 00 01")
+        cls.sender_whatsapp = cls._create_sender("whatsapp", "+32 470 00 00 02")
+        cls.sender_email = cls._create_sender("email", "Hello@Example.COM")
+
+        cls.user_a = new_test_user(cls.env, "inbox_user_a", groups="unified_inbox.group_inbox_user",
+                                   name="Agent A", email="agent.a@example.com")
+        cls.user_b = new_test_user(cls.env, "inbox_user_b", groups="unified_inbox.group_inbox_user",
+                                   name="Agent B", email="agent.b@example.com")
+        cls.manager = new_test_user(cls.env, "inbox_manager", groups="unified_inbox.group_inbox_manager",
+                                    name="Inbox Manager", email="manager@example.com")
+        cls.employee = new_test_user(cls.env, "plain_employee", groups="base.group_user", name="Employee")
+        cls.admin = new_test_user(cls.env, "inbox_admin", groups="base.group_system,unified_inbox.group_inbox_manager",
+                                  name="Administrator")
+        cls.team_a.member_ids = [Command.link(cls.user_a.id)]
+        cls.team_b.member_ids = [Command.link(cls.user_b.id)]
+
+        cls.partner = cls.env["res.partner"].create({
+            "name": "Alice Customer", "phone": "+32 470 12 34 56", "email": "alice@customer.example.com",
+        })
+        cls.conversation = cls.env["inbox.conversation"].create({
+            "partner_id": cls.partner.id, "team_id": cls.team_a.id,
+        })
+
+    @classmethod
+    def _create_sender(cls, channel, address, **values):
+        return cls.env["inbox.sender"].create(dict({
+            "name": f"{channel} sender", "provider_id": cls.provider.id, "channel": channel, "address": address,
+        }, **values))
+
+    def open_whatsapp_window(self, conversation=None):
+        self.receive(conversation or self.conversation, "whatsapp", "Hi there")
+
+    def receive(self, conversation, channel, body, provider_message_id=None, sender=None):
+        """Make the conversation's person write to us through the sandbox webhook path."""
+        sender = sender or {"sms": self.sender_sms, "whatsapp": self.sender_whatsapp,
+                            "email": self.sender_email}[channel]
+        partner = conversation.partner_id
+        return self.post_sandbox_events([{
+            "type": "message",
+            "id": provider_message_id or f"IN-{uuid.uuid4().hex}",
+            "channel": channel,
+            "from": partner.email if channel == "email" else partner.phone,
+            "to": sender.address,
+            "name": partner.name,
+            "body": body,
+        }])
+
+    def post_sandbox_events(self, events, provider=None):
+        provider = provider or self.provider
+        request = SandboxAdapter.signed_request(provider.webhook_url, provider.sudo().webhook_secret, events)
+        return provider._inbox_handle_webhook(request)
+
+    def run_dispatch(self):
+        return self.env["mail.message"]._inbox_dispatch()
+
+    def run_due_events(self):
+        return self.env["inbox.event"]._inbox_process_due()
+
+    @contextmanager
+    def assert_no_outgoing_mail(self):
+        """Nothing leaves by email while the block runs."""
+        before = self.env["mail.mail"].sudo().search([]).ids
+        yield
+        created = self.env["mail.mail"].sudo().search([("id", "not in", before)])
+        self.assertFalse(created, f"unexpected outgoing emails: {created.mapped('subject')}")

@@ -1,0 +1,66 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import InboxCommon
+
+
+@tagged("post_install", "-at_install")
+class TestChannelAvailability(InboxCommon):
+
+    def availability(self, conversation=None, user=None):
+        conversation = (conversation or self.conversation).with_user(user or self.user_a)
+        conversation.invalidate_recordset(["channel_availability"])
+        return conversation.channel_availability
+
+    def test_all_channels_ready(self):
+        self.open_whatsapp_window()
+        availability = self.availability()
+        for channel in ("note", "sms", "whatsapp", "email"):
+            self.assertTrue(availability[channel]["available"], f"{channel}: {availability[channel]['reason']}")
+        self.assertEqual(availability["sms"]["sender_ids"], self.sender_sms.ids)
+        self.assertEqual(availability["note"]["sender_ids"], [])
+
+    def test_whatsapp_window_closed(self):
+        reason = self.availability()["whatsapp"]["reason"]
+        self.assertIn("WhatsApp window is closed", reason)
+        self.open_whatsapp_window()
+        self.assertTrue(self.availability()["whatsapp"]["available"])
+        self.assertGreater(self.conversation.whatsapp_window_expiry, fields.Datetime.now() + timedelta(hours=23))
+        self.conversation.whatsapp_window_expiry = fields.Datetime.now() - timedelta(minutes=1)
+        self.assertFalse(self.availability()["whatsapp"]["available"])
+
+    def test_no_sender_for_team(self):
+        self.sender_sms.team_ids = self.team_b
+        self.assertIn("No SMS sender account", self.availability()["sms"]["reason"])
+        self.assertTrue(self.availability(user=self.manager)["sms"]["available"], "managers use every sender")
+
+    def test_provider_down(self):
+        for _i in range(3):
+            self.provider._inbox_record_failure("HTTP 500")
+        reason = self.availability()["sms"]["reason"]
+        self.assertIn("is not ready", reason)
+        self.assertIn("HTTP 500", reason)
+        self.assertTrue(self.availability()["note"]["available"], "internal notes never depend on providers")
+
+    def test_invalid_number_and_email(self):
+        self.partner.write({"phone": "12", "email": "not an email"})
+        availability = self.availability()
+        self.assertIn("no valid phone number", availability["sms"]["reason"])
+        self.assertIn("no valid phone number", availability["whatsapp"]["reason"])
+        self.assertIn("no valid email address", availability["email"]["reason"])
+
+    def test_opt_out(self):
+        self.env["phone.blacklist"].sudo()._add([self.partner.phone_sanitized])
+        self.env["mail.blacklist"].sudo()._add(self.partner.email)
+        self.partner.invalidate_recordset()
+        availability = self.availability()
+        self.assertIn("opted out of SMS", availability["sms"]["reason"])
+        self.assertIn("opted out of Email", availability["email"]["reason"])
+
+    def test_do_not_disturb(self):
+        self.partner.inbox_dnd_sms = True
+        availability = self.availability()
+        self.assertIn("Do Not Disturb for SMS", availability["sms"]["reason"])
+        self.assertTrue(availability["email"]["available"])

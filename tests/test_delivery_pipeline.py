@@ -1,0 +1,129 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..models.mail_message import MAX_SEND_ATTEMPTS
+from .common import InboxCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDeliveryPipeline(InboxCommon):
+    """Queue, send, receipts: every message reaches a visible state."""
+
+    def send(self, body="Hello", channel="sms"):
+        return self.conversation.with_user(self.user_a).message_inbox_send(channel, body)
+
+    def test_sandbox_round_trip(self):
+        message = self.send()
+        self.assertEqual(self.run_dispatch(), message.sudo())
+        self.assertEqual(message.inbox_status, "sent")
+        self.assertTrue(message.inbox_provider_message_id.startswith("SB"))
+        self.assertEqual(self.provider.consecutive_failures, 0)
+        self.assertTrue(self.provider.last_success_date)
+        self.assertFalse(self.run_due_events(), "the receipt comes a little later")
+        with freeze_time(fields.Datetime.now() + timedelta(seconds=5)):
+            events = self.run_due_events()
+        self.assertEqual(len(events), 1)
+        self.assertEqual(events.state, "done")
+        self.assertEqual(message.inbox_status, "delivered")
+
+    def test_status_only_moves_forward(self):
+        message = self.send()
+        self.run_dispatch()
+        pmid = message.inbox_provider_message_id
+
+        def report(status, **extra):
+            self.post_sandbox_events([dict({"type": "status", "id": pmid, "status": status}, **extra)])
+            message.invalidate_recordset()
+            return message.inbox_status
+
+        self.assertEqual(report("read"), "read", "read may come without delivered")
+        self.assertEqual(report("delivered"), "read")
+        self.assertEqual(report("sent"), "read")
+        self.assertEqual(report("failed", error="late"), "read", "a late failure does not undo a delivery")
+        self.assertFalse(message.inbox_error)
+
+    def test_delivered_before_sent(self):
+        message = self.send()
+        self.run_dispatch()
+        message.sudo().inbox_status = "queued"  # as if the send answer were still on its way
+        self.post_sandbox_events([{"type": "status", "id": message.inbox_provider_message_id, "status": "delivered"}])
+        self.assertEqual(message.inbox_status, "delivered")
+        message._inbox_set_status("sent")
+        self.assertEqual(message.inbox_status, "delivered")
+
+    def test_failure_report_keeps_reason(self):
+        message = self.send()
+        self.run_dispatch()
+        self.post_sandbox_events([{
+            "type": "status", "id": message.inbox_provider_message_id, "status": "failed", "error": "Carrier said no",
+        }])
+        self.assertEqual(message.inbox_status, "failed")
+        self.assertEqual(message.inbox_error, "Carrier said no")
+
+    def test_permanent_provider_error_fails_visibly(self):
+        message = self.send("Please [fail]")
+        self.run_dispatch()
+        self.assertEqual(message.inbox_status, "failed")
+        self.assertIn("unreachable", message.inbox_error)
+        self.assertEqual(message.inbox_error_code, "sandbox-fail")
+        self.assertEqual(self.provider.consecutive_failures, 1)
+
+    def test_outage_retries_with_backoff_then_fails(self):
+        message = self.send("Hello [busy]")
+        now = fields.Datetime.now()
+        delays = []
+        for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
+            with freeze_time(now):
+                self.assertEqual(self.run_dispatch(), message.sudo(), f"attempt {attempt} is due")
+            self.assertEqual(message.inbox_attempts, attempt)
+            if attempt < MAX_SEND_ATTEMPTS:
+                self.assertEqual(message.inbox_status, "queued")
+                self.assertIn("retrying", message.inbox_error)
+                delays.append((message.inbox_next_attempt - now).total_seconds())
+                with freeze_time(now):
+                    self.assertFalse(self.run_dispatch(), "not before the backoff delay")
+                now = message.inbox_next_attempt
+        self.assertEqual(message.inbox_status, "failed")
+        self.assertNotIn("retrying", message.inbox_error)
+        self.assertEqual(delays, sorted(delays))
+        self.assertEqual(delays[1], 2 * delays[0], "exponential backoff")
+        self.assertEqual(self.provider.state, "down")
+
+    def test_cancel_queued(self):
+        message = self.send()
+        message.with_user(self.user_a).action_inbox_cancel()
+        self.assertEqual(message.inbox_status, "canceled")
+        self.assertFalse(self.run_dispatch())
+        with self.assertRaisesRegex(UserError, "Only a queued message"):
+            message.with_user(self.user_a).action_inbox_cancel()
+
+    def test_retry_failed(self):
+        message = self.send("Please [fail]")
+        self.run_dispatch()
+        with self.assertRaisesRegex(UserError, "Only a failed message"):
+            self.send().with_user(self.user_a).action_inbox_retry()
+        message.sudo().body = "<p>Fixed</p>"
+        message.with_user(self.user_a).action_inbox_retry()
+        self.assertEqual(message.inbox_status, "queued")
+        self.assertFalse(message.inbox_error)
+        self.run_dispatch()
+        self.assertEqual(message.inbox_status, "sent")
+
+    def test_retry_checks_the_channel_again(self):
+        message = self.send("Please [fail]")
+        self.run_dispatch()
+        self.partner.inbox_dnd_sms = True
+        with self.assertRaisesRegex(UserError, "Do Not Disturb"):
+            message.with_user(self.user_a).action_inbox_retry()
+        self.assertEqual(message.inbox_status, "failed")
+
+    def test_cancel_needs_access_to_the_conversation(self):
+        message = self.send()
+        with self.assertRaises(Exception):
+            message.with_user(self.user_b).action_inbox_cancel()
+        self.assertEqual(message.inbox_status, "queued")

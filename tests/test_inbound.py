@@ -1,0 +1,112 @@
+from odoo.tests import tagged
+
+from .common import InboxCommon
+
+
+@tagged("post_install", "-at_install")
+class TestInbound(InboxCommon):
+
+    def test_inbound_lands_on_the_person(self):
+        status, _ctype, _body = self.receive(self.conversation, "sms", "Can I move my appointment?")
+        self.assertEqual(status, 200)
+        message = self.conversation.message_ids.filtered(lambda m: m.inbox_direction == "inbound")
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.author_id, self.partner)
+        self.assertEqual(message.inbox_status, "received")
+        self.assertEqual(message.inbox_channel, "sms")
+        self.assertEqual(message.inbox_sender_id, self.sender_sms)
+        self.assertEqual(self.conversation.last_inbound_message_id, message)
+        self.assertEqual(self.conversation.last_message_preview, "Can I move my appointment?")
+        self.assertTrue(self.conversation.with_user(self.user_a).is_unread)
+        self.assertTrue(self.provider.last_inbound_date)
+
+    def test_duplicate_delivery_is_stored_once(self):
+        for _i in range(3):
+            self.receive(self.conversation, "whatsapp", "Hello", provider_message_id="wamid.1")
+        self.assertEqual(len(self.conversation.message_ids.filtered(lambda m: m.inbox_direction == "inbound")), 1)
+
+    def test_unknown_sender_becomes_one_person(self):
+        events = [{
+            "type": "message", "id": f"new-{i}", "channel": "sms", "from": "0470 99 88 77",
+            "to": self.sender_sms.address, "name": "Bob New", "body": f"message {i}",
+        } for i in range(2)]
+        self.post_sandbox_events(events)
+        people = self.env["res.partner"].search([("phone_sanitized", "=", "+32470998877")])
+        self.assertEqual(len(people), 1)
+        self.assertEqual(people.name, "Bob New")
+        conversation = self.env["inbox.conversation"].search([("partner_id", "=", people.id)])
+        self.assertEqual(len(conversation), 1)
+        self.assertEqual(len(conversation.message_ids.filtered("inbox_channel")), 2)
+
+    def test_email_matches_existing_person(self):
+        self.post_sandbox_events([{
+            "type": "message", "id": "mail-1", "channel": "email", "from": "ALICE@customer.example.com",
+            "to": "hello@example.com", "subject": "Question", "body": "<p>Hi</p>",
+        }])
+        message = self.conversation.message_ids.filtered(lambda m: m.inbox_channel == "email")
+        self.assertEqual(message.subject, "Question")
+        self.assertEqual(message.author_id, self.partner)
+
+    def test_closed_conversation_is_reopened(self):
+        self.conversation.action_close()
+        self.receive(self.conversation, "sms", "Me again")
+        self.assertEqual(self.conversation.state, "open")
+        self.assertEqual(self.env["inbox.conversation"].search_count([("partner_id", "=", self.partner.id)]), 1)
+
+    def test_open_conversation_of_that_sender_first(self):
+        other = self.env["inbox.conversation"].create({"partner_id": self.partner.id})
+        other.sudo().last_sender_id = self.sender_whatsapp
+        self.receive(self.conversation, "whatsapp", "On WhatsApp")
+        self.assertEqual(other.last_message_preview, "On WhatsApp")
+
+    def test_new_conversation_takes_the_sender_team(self):
+        self.sender_sms.team_ids = self.team_b
+        self.post_sandbox_events([{
+            "type": "message", "id": "x-1", "channel": "sms", "from": "+32 470 55 44 33",
+            "to": self.sender_sms.address, "body": "Hi",
+        }])
+        conversation = self.env["inbox.conversation"].search([("partner_id.phone_sanitized", "=", "+32470554433")])
+        self.assertEqual(conversation.team_id, self.team_b)
+        self.assertEqual(conversation.partner_id.name, "+32470554433", "no profile name: the number")
+
+    def test_unknown_recipient_is_refused_whole(self):
+        count = self.env["mail.message"].search_count([])
+        status, _ctype, body = self.post_sandbox_events([
+            {"type": "message", "id": "a", "channel": "sms", "from": "+32470554433",
+             "to": self.sender_sms.address, "body": "first"},
+            {"type": "message", "id": "b", "channel": "sms", "from": "+32470554433",
+             "to": "+32 470 99 99 99", "body": "to nobody"},
+        ])
+        self.assertEqual(status, 400)
+        self.assertIn("No sms sender account", body)
+        self.assertEqual(self.env["mail.message"].search_count([]), count, "nothing half-written")
+        self.assertFalse(self.env["res.partner"].search([("phone_sanitized", "=", "+32470554433")]))
+
+    def test_bad_signature(self):
+        request_events = [{"type": "message", "id": "z", "channel": "sms", "from": "+32470554433",
+                           "to": self.sender_sms.address, "body": "forged"}]
+        from ..providers.sandbox import SandboxAdapter  # noqa: PLC0415
+        request = SandboxAdapter.signed_request(self.provider.webhook_url, "wrong secret", request_events)
+        status, _ctype, _body = self.provider._inbox_handle_webhook(request)
+        self.assertEqual(status, 403)
+        self.assertEqual(self.provider.signature_failure_count, 1)
+        self.assertEqual(self.provider.state, "degraded")
+        self.assertFalse(self.env["res.partner"].search([("phone_sanitized", "=", "+32470554433")]))
+
+    def test_simulate_wizard(self):
+        wizard = self.env["inbox.simulate.inbound"].with_user(self.user_a).create({
+            "conversation_id": self.conversation.id, "sender_id": self.sender_whatsapp.id, "body": "From the sandbox",
+        })
+        wizard.action_simulate()
+        self.assertEqual(self.conversation.last_message_preview, "From the sandbox")
+        self.assertTrue(self.conversation._inbox_whatsapp_window_open())
+
+    def test_mark_read(self):
+        self.receive(self.conversation, "sms", "unread one")
+        conversation = self.conversation.with_user(self.user_a)
+        self.assertIn(conversation, conversation.search([("is_unread", "=", True)]))
+        conversation.action_mark_read()
+        conversation.invalidate_recordset(["is_unread"])
+        self.assertFalse(conversation.is_unread)
+        self.assertNotIn(conversation, conversation.search([("is_unread", "=", True)]))
+        self.assertTrue(self.conversation.with_user(self.manager).is_unread, "read state is per user")

@@ -1,0 +1,1 @@
+from . import inbox_compose, inbox_simulate_inbound
