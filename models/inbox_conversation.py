@@ -94,6 +94,8 @@ class InboxConversation(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on Unread."))
         unread = (operator == "=") == value
+        self.flush_model(["last_inbound_message_id"])
+        self.env["inbox.read.state"].flush_model()
         query = SQL("""
             SELECT c.id FROM inbox_conversation c
          LEFT JOIN inbox_read_state r ON r.conversation_id = c.id AND r.user_id = %s

@@ -48,13 +48,14 @@ class InboxEvent(models.Model):
     @api.model
     def _inbox_process_due(self, limit=100):
         """Apply the due events, skipping those another worker holds."""
+        self.flush_model(["state", "process_after"])
         self.env.cr.execute("""
             SELECT id FROM inbox_event
-             WHERE state = 'pending' AND process_after <= (now() AT TIME ZONE 'UTC')
+             WHERE state = 'pending' AND process_after <= %s
           ORDER BY process_after, id
              LIMIT %s
                FOR UPDATE SKIP LOCKED
-        """, [limit])
+        """, [fields.Datetime.now(), limit])
         events = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
         for event in events:
             try:

@@ -17,6 +17,7 @@ class InboxReadState(models.Model):
     @api.model
     def _inbox_mark(self, conversation, user, message_id):
         """Move the user's read mark forward to ``message_id`` (never back)."""
+        self.flush_model()
         self.env.cr.execute("""
             INSERT INTO inbox_read_state (conversation_id, user_id, last_read_message_id)
                  VALUES (%(conversation)s, %(user)s, %(message)s)

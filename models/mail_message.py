@@ -66,13 +66,14 @@ class MailMessage(models.Model):
     def _inbox_claim_queued(self, limit=DISPATCH_BATCH):
         """Due queued messages, locked for this transaction; rows another
         worker holds are skipped, so any number of workers share the queue."""
+        self.flush_model(["inbox_status", "inbox_next_attempt"])
         self.env.cr.execute("""
             SELECT id FROM mail_message
-             WHERE inbox_status = 'queued' AND inbox_next_attempt <= (now() AT TIME ZONE 'UTC')
+             WHERE inbox_status = 'queued' AND inbox_next_attempt <= %s
           ORDER BY inbox_next_attempt, id
              LIMIT %s
                FOR UPDATE SKIP LOCKED
-        """, [limit])
+        """, [fields.Datetime.now(), limit])
         return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
 
     @api.model
@@ -113,7 +114,10 @@ class MailMessage(models.Model):
         try:
             result = provider._inbox_adapter().send(self._inbox_outbound_payload())
         except ProviderError as error:
-            provider._inbox_record_failure(error.reason)
+            if error.recipient_error:
+                provider._inbox_record_success()
+            else:
+                provider._inbox_record_failure(error.reason)
             if error.retryable and attempts < MAX_SEND_ATTEMPTS:
                 next_attempt = fields.Datetime.now() + timedelta(seconds=RETRY_BASE_DELAY * 2 ** (attempts - 1))
                 self.write({
@@ -163,6 +167,7 @@ class MailMessage(models.Model):
     @api.model
     def _inbox_apply_status(self, provider, event):
         """Apply a provider's status report, whatever order they come in."""
+        self.flush_model(["inbox_provider_id", "inbox_provider_message_id", "inbox_status"])
         self.env.cr.execute("""
             SELECT id FROM mail_message
              WHERE inbox_provider_id = %s AND inbox_provider_message_id = %s
@@ -195,6 +200,7 @@ class MailMessage(models.Model):
     def action_inbox_cancel(self):
         """Cancel queued messages that no worker is sending right now."""
         self._inbox_check_thread_access()
+        self.flush_recordset(["inbox_status"])
         for message in self.sudo():
             self.env.cr.execute(
                 "SELECT inbox_status FROM mail_message WHERE id = %s FOR UPDATE SKIP LOCKED", [message.id])
@@ -203,6 +209,7 @@ class MailMessage(models.Model):
                 raise UserError(_("This message is being sent right now and can no longer be canceled."))
             if row[0] != "queued":
                 raise UserError(_("Only a queued message can be canceled."))
+            message.invalidate_recordset(["inbox_status"])
             message.inbox_status = "canceled"
         return True
 

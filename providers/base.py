@@ -29,13 +29,17 @@ class ProviderError(Exception):
     :param code: the provider's error code, if any
     :param retryable: whether the same call may succeed later (timeouts,
         rate limits, 5xx)
+    :param recipient_error: the provider works but refuses this recipient
+        or this message (invalid number, unreachable handset, opt-out): it
+        says nothing against the provider's health
     """
 
-    def __init__(self, reason, code=None, retryable=False):
+    def __init__(self, reason, code=None, retryable=False, recipient_error=False):
         super().__init__(reason)
         self.reason = reason
         self.code = code
         self.retryable = retryable
+        self.recipient_error = recipient_error
 
 
 class WebhookError(Exception):

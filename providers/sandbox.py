@@ -47,7 +47,8 @@ class SandboxAdapter(ProviderAdapter):
 
     def send(self, message):
         if "[fail]" in message.body:
-            raise ProviderError("Sandbox: the recipient's handset is unreachable.", code="sandbox-fail")
+            raise ProviderError(
+                "Sandbox: the recipient's handset is unreachable.", code="sandbox-fail", recipient_error=True)
         if "[busy]" in message.body:
             raise ProviderError("Sandbox: too many requests, try again later.", code="sandbox-busy", retryable=True)
         provider_message_id = "SB" + uuid.uuid4().hex

@@ -17,6 +17,9 @@ class InboxCommon(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
         cls.company = cls.env.company
         cls.company.country_id = cls.env.ref("base.be")
+        # the tests own their configuration, whatever the database holds
+        cls.env["inbox.provider"].search([]).action_archive()
+        cls.env["inbox.sender"].search([]).action_archive()
         cls.provider = cls.env["inbox.provider"].create({"name": "Test Sandbox", "provider_type": "sandbox"})
         cls.team_a = cls.env["crm.team"].create({"name": "Team A"})
         cls.team_b = cls.env["crm.team"].create({"name": "Team B"})
@@ -37,7 +40,7 @@ class InboxCommon(TransactionCase):
         cls.team_b.member_ids = [Command.link(cls.user_b.id)]
 
         cls.partner = cls.env["res.partner"].create({
-            "name": "Alice Customer", "phone": "+32 470 12 34 56", "email": "alice@customer.example.com",
+            "name": "Alice Customer", "phone": "+32 470 61 72 83", "email": "alice@customer.example.com",
         })
         cls.conversation = cls.env["inbox.conversation"].create({
             "partner_id": cls.partner.id, "team_id": cls.team_a.id,

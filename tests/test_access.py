@@ -41,9 +41,10 @@ class TestAccess(InboxCommon):
         }
         for user, conversations in expected.items():
             with self.subTest(user=user.login):
-                self.assertEqual(self.visible(user), conversations)
+                self.assertEqual(self.visible(user, self.company), conversations)
         self.assertEqual(self.visible(self.manager, self.company | self.other_company),
-                         all_here | self.conv_other_company)
+                         all_here | self.conv_other_company, "managers see every company they work in")
+        self.assertEqual(self.visible(self.user_a), self.conv_team_a | self.conv_assigned_a)
 
     def test_employee_without_inbox_group(self):
         with self.assertRaises(AccessError):

@@ -71,7 +71,7 @@ class TestDeliveryPipeline(InboxCommon):
         self.assertEqual(message.inbox_status, "failed")
         self.assertIn("unreachable", message.inbox_error)
         self.assertEqual(message.inbox_error_code, "sandbox-fail")
-        self.assertEqual(self.provider.consecutive_failures, 1)
+        self.assertEqual(self.provider.state, "ready", "a refused recipient says nothing of the provider")
 
     def test_outage_retries_with_backoff_then_fails(self):
         message = self.send("Hello [busy]")

@@ -23,7 +23,7 @@ class TestSend(InboxCommon):
         self.assertEqual(message.inbox_direction, "outbound")
         self.assertEqual(message.inbox_status, "queued")
         self.assertEqual(message.inbox_sender_id, self.sender_sms)
-        self.assertEqual(message.inbox_address, "+32470123456")
+        self.assertEqual(message.inbox_address, "+32470617283")
         self.assertEqual(message.author_id, self.user_a.partner_id)
         self.assertFalse(message.notification_ids, "an SMS notifies nobody by email")
         self.assertEqual(self.conversation.last_message_preview, "See you at 10:00")
@@ -93,7 +93,7 @@ class TestSend(InboxCommon):
 
     def test_attachments(self):
         def attachment(name, size=10):
-            return self.env["ir.attachment"].create({
+            return self.env["ir.attachment"].with_user(self.user_a).create({
                 "name": name, "datas": base64.b64encode(b"x" * size),
                 "res_model": "mail.compose.message", "res_id": 0,
             })

@@ -1,8 +1,10 @@
 import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_utils";
 
 registry.category("web_tour.tours").add("unified_inbox_send_tour", {
     url: "/odoo",
     steps: () => [
+        stepUtils.showAppsMenuItem(),
         {
             content: "Open the Inbox app",
             trigger: '.o_app[data-menu-xmlid="unified_inbox.inbox_menu_root"]',
