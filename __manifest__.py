@@ -35,7 +35,8 @@
             "unified_inbox/static/tests/tours/**/*",
         ],
         "web.assets_unit_tests": [
-            "unified_inbox/static/tests/**/*.test.js",
+            "unified_inbox/static/tests/**/*",
+            ("remove", "unified_inbox/static/tests/tours/**/*"),
         ],
     },
     "installable": True,
