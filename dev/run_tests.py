@@ -26,9 +26,9 @@ def main():
     tags = [] if any(arg.startswith("--test-tags") for arg in extra) else [f"--test-tags={DEFAULT_TAGS}"]
     odoo = [str(HERE / "odoo.sh")]
     env = dict(os.environ, WITH_BROWSER="1")
-    subprocess.run(odoo + ["db", "drop", DB], env=env, capture_output=True, check=False)
-    command = odoo + [
-        "-d", DB, "-i", "unified_inbox", "--with-demo", "--test-enable", "--stop-after-init",
+    subprocess.run([*odoo, "db", "drop", DB], env=env, capture_output=True, check=False)
+    command = [
+        *odoo, "-d", DB, "-i", "unified_inbox", "--with-demo", "--test-enable", "--stop-after-init",
         "--http-interface=127.0.0.1", "--http-port=8079", "--workers=0", "--max-cron-threads=0",
         "--log-level=test", *tags, *extra,
     ]

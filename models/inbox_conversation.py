@@ -193,28 +193,11 @@ class InboxConversation(models.Model):
         self.check_access("write")
         if channel not in dict(INBOX_CHANNELS):
             raise UserError(_("Unknown channel %s.", channel))
-        label = dict(INBOX_CHANNELS)[channel]
-        template = self.env["inbox.template"]
-        if template_id:
-            template = template.browse(template_id).exists()
-            if not template or template.channel != channel:
-                raise UserError(_("This template is not a %s template.", label))
+        template = self._inbox_check_template(channel, template_id)
+        if template:
             rendered_subject, rendered_body = template._inbox_render(self)
-            subject = subject or rendered_subject
-            body = body or rendered_body
-        if channel in ("email", "note"):
-            html_body = self._inbox_html(body)
-            text = "" if is_html_empty(html_body) else html2plaintext(html_body).strip()
-        else:
-            text = (body or "").strip()
-            html_body = plaintext2html(text)
-        if not text and not attachment_ids:
-            raise UserError(_("Write a message before sending."))
-        if channel == "email" and not (subject or "").strip():
-            raise UserError(_("An email needs a subject."))
-        max_length = {"sms": SMS_MAX_LENGTH, "whatsapp": WHATSAPP_MAX_LENGTH}.get(channel)
-        if max_length and len(text) > max_length:
-            raise UserError(_("A %(channel)s message is limited to %(max)s characters.", channel=label, max=max_length))
+            subject, body = subject or rendered_subject, body or rendered_body
+        html_body = self._inbox_check_content(channel, body, subject, bool(attachment_ids))
         attachments = self._inbox_check_attachments(channel, attachment_ids or [])
 
         if channel == "note":
@@ -224,17 +207,12 @@ class InboxConversation(models.Model):
             self._inbox_touch(message)
             return message
 
-        sender = self.env["inbox.sender"]
-        if sender_id:
-            sender = sender.sudo().browse(sender_id).exists()._inbox_usable_by(self.env.user)
-            if not sender or sender.company_id != self.company_id:
-                raise UserError(_("You cannot send from this sender account."))
-        else:
-            sender = self._inbox_usable_senders(channel)[:1]
+        sender = self._inbox_check_sender(channel, sender_id)
         reason = self._inbox_unavailable_reason(channel, sender, template=template)
         if reason:
             raise UserError(reason)
-        if scheduled_date and fields.Datetime.to_datetime(scheduled_date) < fields.Datetime.now() - timedelta(minutes=1):
+        if scheduled_date and fields.Datetime.to_datetime(scheduled_date) < fields.Datetime.now() - timedelta(
+                minutes=1):
             raise UserError(_("A message cannot be scheduled in the past."))
 
         message = self.message_post(
@@ -255,6 +233,44 @@ class InboxConversation(models.Model):
         self._inbox_touch(message)
         self.env["mail.message"]._inbox_trigger_dispatch(scheduled_date)
         return message
+
+    def _inbox_check_template(self, channel, template_id):
+        template = self.env["inbox.template"]
+        if not template_id:
+            return template
+        template = template.browse(template_id).exists()
+        if not template or template.channel != channel:
+            raise UserError(_("This template is not a %s template.", dict(INBOX_CHANNELS)[channel]))
+        return template
+
+    def _inbox_check_content(self, channel, body, subject, has_attachments):
+        """The body to store (HTML), once the channel's rules on content hold:
+        rich text for email and notes, plain text for SMS and WhatsApp."""
+        if channel in ("email", "note"):
+            html_body = self._inbox_html(body)
+            text = "" if is_html_empty(html_body) else html2plaintext(html_body).strip()
+        else:
+            text = (body or "").strip()
+            html_body = plaintext2html(text)
+        if not text and not has_attachments:
+            raise UserError(_("Write a message before sending."))
+        if channel == "email" and not (subject or "").strip():
+            raise UserError(_("An email needs a subject."))
+        max_length = {"sms": SMS_MAX_LENGTH, "whatsapp": WHATSAPP_MAX_LENGTH}.get(channel)
+        if max_length and len(text) > max_length:
+            raise UserError(_("A %(channel)s message is limited to %(max)s characters.",
+                              channel=dict(INBOX_CHANNELS)[channel], max=max_length))
+        return html_body
+
+    def _inbox_check_sender(self, channel, sender_id):
+        """The sender account to use: the one asked for if the user may use
+        it here, else the best one of the channel (maybe none)."""
+        if not sender_id:
+            return self._inbox_usable_senders(channel)[:1]
+        sender = self.env["inbox.sender"].sudo().browse(sender_id).exists()._inbox_usable_by(self.env.user)
+        if not sender or sender.company_id != self.company_id:
+            raise UserError(_("You cannot send from this sender account."))
+        return sender
 
     @staticmethod
     def _inbox_html(body):

@@ -62,7 +62,7 @@ class InboxEvent(models.Model):
                 with self.env.cr.savepoint():
                     event.provider_id._inbox_process_events([event_from_dict(event.payload)])
                     event.state = "done"
-            except Exception as error:  # noqa: BLE001 - an event must not block the queue
+            except Exception as error:
                 _logger.exception("Deferred inbox event %s failed", event.id)
                 event.write({
                     "attempts": event.attempts + 1,

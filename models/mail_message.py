@@ -50,7 +50,8 @@ class MailMessage(models.Model):
     # ------------------------------------------------------------------
 
     def _to_store_defaults(self, target):
-        return super()._to_store_defaults(target) + [
+        return [
+            *super()._to_store_defaults(target),
             "inbox_channel", "inbox_direction", "inbox_status", "inbox_error",
         ]
 

@@ -4,7 +4,8 @@ Plain Python: no ORM here, so every protocol is testable without a database.
 The ORM side asks the registry for an adapter and never branches on the
 provider type itself.
 """
-from .base import (  # noqa: F401
+from . import sandbox
+from .base import (
     ATTACHMENT_EXTENSIONS,
     InboundMessage,
     OutboundMessage,
@@ -20,4 +21,3 @@ from .base import (  # noqa: F401
     provider_types,
     register,
 )
-from . import sandbox  # noqa: F401

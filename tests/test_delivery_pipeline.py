@@ -3,7 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from ..models.mail_message import MAX_SEND_ATTEMPTS
@@ -124,6 +124,6 @@ class TestDeliveryPipeline(InboxCommon):
 
     def test_cancel_needs_access_to_the_conversation(self):
         message = self.send()
-        with self.assertRaises(Exception):
+        with self.assertRaises(AccessError):
             message.with_user(self.user_b).action_inbox_cancel()
         self.assertEqual(message.inbox_status, "queued")

@@ -1,6 +1,7 @@
 import json
 
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
 
 from ..providers.sandbox import SIGNATURE_HEADER, sign
 from .common import InboxCommon
@@ -64,14 +65,14 @@ class TestHttp(InboxCommon, HttpCase):
         other = self.env["inbox.conversation"].create({"partner_id": self.partner.id, "team_id": self.team_b.id})
         found = self.rpc("inbox_user_a", "inbox.conversation", "search_read", [[]], {"fields": ["id"]})
         self.assertEqual({r["id"] for r in found}, {self.conversation.id})
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self.rpc("inbox_user_a", "inbox.conversation", "read", [[other.id], ["name"]])
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self.rpc("inbox_user_a", "inbox.conversation", "message_inbox_send", [[other.id], "note", "hi"])
         message_id = self.rpc("inbox_user_a", "inbox.conversation", "message_inbox_send",
                               [[self.conversation.id], "sms", "From RPC"])
         self.assertEqual(self.env["mail.message"].browse(message_id).inbox_status, "queued")
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self.rpc("inbox_user_a", "inbox.provider", "read", [[self.provider.id], ["webhook_secret"]])
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self.rpc("plain_employee", "inbox.conversation", "search_read", [[]], {"fields": ["id"]})

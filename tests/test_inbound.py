@@ -85,7 +85,7 @@ class TestInbound(InboxCommon):
     def test_bad_signature(self):
         request_events = [{"type": "message", "id": "z", "channel": "sms", "from": "+32470554433",
                            "to": self.sender_sms.address, "body": "forged"}]
-        from ..providers.sandbox import SandboxAdapter  # noqa: PLC0415
+        from ..providers.sandbox import SandboxAdapter
         request = SandboxAdapter.signed_request(self.provider.webhook_url, "wrong secret", request_events)
         status, _ctype, _body = self.provider._inbox_handle_webhook(request)
         self.assertEqual(status, 403)

@@ -31,7 +31,9 @@ class TestSandboxAdapter(BaseCase):
         self.assertTrue(self.adapter.verify_webhook(self._request(body)))
         self.assertFalse(self.adapter.verify_webhook(self._request(body, signature="sha256=00")))
         self.assertFalse(self.adapter.verify_webhook(self._request(body, signature="")))
-        self.assertFalse(self.adapter.verify_webhook(self._request(body + b" ", signature=self._request(body).header(SIGNATURE_HEADER))))
+        signature_of_body = self._request(body).header(SIGNATURE_HEADER)
+        self.assertFalse(self.adapter.verify_webhook(self._request(body + b" ", signature=signature_of_body)),
+                         "the signature covers every byte of the body")
         self.assertFalse(SandboxAdapter({"webhook_secret": ""}).verify_webhook(self._request(body)),
                          "without a secret nothing verifies")
 
