@@ -17,6 +17,8 @@ INBOX_CHANNELS = [("note", "Internal Note"), *CHANNELS]
 # WhatsApp's customer service window: free text only within this time after
 # the customer's last message.
 WHATSAPP_WINDOW = timedelta(hours=24)
+# a scheduled date this far in the past is taken as "now" (clocks differ)
+CLOCK_SKEW = timedelta(minutes=1)
 PREVIEW_LENGTH = 120
 SMS_MAX_LENGTH = 1600
 WHATSAPP_MAX_LENGTH = 4096
@@ -211,8 +213,7 @@ class InboxConversation(models.Model):
         reason = self._inbox_unavailable_reason(channel, sender, template=template)
         if reason:
             raise UserError(reason)
-        if scheduled_date and fields.Datetime.to_datetime(scheduled_date) < fields.Datetime.now() - timedelta(
-                minutes=1):
+        if scheduled_date and fields.Datetime.to_datetime(scheduled_date) < fields.Datetime.now() - CLOCK_SKEW:
             raise UserError(_("A message cannot be scheduled in the past."))
 
         message = self.message_post(
