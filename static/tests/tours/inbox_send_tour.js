@@ -16,6 +16,10 @@ registry.category("web_tour.tours").add("unified_inbox_send_tour", {
             run: "click",
         },
         {
+            content: "The chatter keeps notes but leaves writing to the person to New Message",
+            trigger: ".o-mail-Chatter-topbar:has(.o-mail-Chatter-logNote):not(:has(.o-mail-Chatter-sendMessage))",
+        },
+        {
             content: "Write a new message",
             trigger: "button[name='action_new_message']",
             run: "click",
