@@ -3,7 +3,7 @@
 DEMO_DB ?= unified_inbox_demo
 PORT ?= 8069
 
-.PHONY: demo test setup lint shell clean-db
+.PHONY: demo test setup lint shell clean-db pot
 
 ## Set up everything, create/refresh the demo database and serve it on http://127.0.0.1:8069
 demo:
@@ -24,3 +24,8 @@ shell:
 
 clean-db:
 	@dev/odoo.sh db drop $(DEMO_DB) || true
+
+## Refresh i18n/unified_inbox.pot from the demo database
+pot:
+	@dev/odoo.sh -d $(DEMO_DB) -u unified_inbox --stop-after-init --log-level=warn
+	@dev/odoo.sh i18n export -d $(DEMO_DB) -o i18n/unified_inbox.pot unified_inbox

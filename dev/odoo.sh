@@ -10,9 +10,6 @@ ENV_FILE=$("$HERE/setup.sh" "${SETUP_ARGS[@]}")
 . "$ENV_FILE"
 export PYTHONPATH="$ODOO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
 [ -n "$CHROME" ] && export PATH="$(dirname "$CHROME"):$PATH"
-COMMON=(--addons-path="$ODOO_ADDONS" --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER")
-if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
-    # a command (shell, db, ...): its options come right after its name
-    exec "$VENV/bin/python" -m odoo "$1" "${COMMON[@]}" "${@:2}"
-fi
-exec "$VENV/bin/python" -m odoo "$@" "${COMMON[@]}"
+# libpq reads these: every Odoo command (server, shell, db, i18n) connects alike
+export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER"
+exec "$VENV/bin/python" -m odoo --addons-path="$ODOO_ADDONS" "$@"

@@ -37,6 +37,15 @@ class InboxCompose(models.TransientModel):
             wizard.availability_reason = conversation._inbox_unavailable_reason(
                 wizard.channel, sender, template=wizard.template_id)
 
+    @api.onchange("channel", "conversation_id")
+    def _onchange_channel(self):
+        if self.channel == "note" or not self.conversation_id:
+            self.sender_id = False
+        elif self.sender_id.channel != self.channel:
+            self.sender_id = self.conversation_id._inbox_usable_senders(self.channel)[:1]
+        if self.template_id.channel != self.channel:
+            self.template_id = False
+
     @api.onchange("template_id")
     def _onchange_template_id(self):
         if self.template_id and self.conversation_id:
