@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html2plaintext, is_html_empty, plaintext2html
 
-from ..providers import ATTACHMENT_EXTENSIONS, InboundMessage
+from ..providers import ATTACHMENT_EXTENSIONS, InboundMessage, MediaFetch
 from .inbox_sender import CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -317,10 +317,17 @@ class InboxConversation(models.Model):
         ], limit=1)
         if duplicate:
             return Message
-        to_address = Sender._inbox_normalize_address(event.channel, event.to_address, raise_exception=False)
-        sender = Sender.search([
-            ("provider_id", "=", provider.id), ("channel", "=", event.channel), ("address", "=", to_address),
-        ], limit=1)
+        sender = Sender
+        if event.to_external_id:
+            sender = Sender.search([
+                ("provider_id", "=", provider.id), ("channel", "=", event.channel),
+                ("external_id", "=", event.to_external_id),
+            ], limit=1)
+        if not sender:
+            to_address = Sender._inbox_normalize_address(event.channel, event.to_address, raise_exception=False)
+            sender = Sender.search([
+                ("provider_id", "=", provider.id), ("channel", "=", event.channel), ("address", "=", to_address),
+            ], limit=1)
         if not sender:
             raise ValueError(f"No {event.channel} sender account {event.to_address} on this provider.")
         from_address = Sender._inbox_normalize_address(event.channel, event.from_address, raise_exception=False)
@@ -332,6 +339,11 @@ class InboxConversation(models.Model):
                     event.channel, from_address, event.profile_name, sender.company_id)
                 conversation = self.sudo()._inbox_route(partner, sender)
                 message = conversation._inbox_post_inbound(sender, event, from_address)
+                if event.keyword:
+                    partner._inbox_apply_keyword(event.keyword, from_address)
+                if event.media:
+                    provider._inbox_schedule_followups(
+                        [(0, MediaFetch(event.provider_message_id, event.media))])
         except IntegrityError as error:
             if error.pgcode == "23505" and "inbox_provider_message" in str(error):
                 # the same message was stored by a concurrent request

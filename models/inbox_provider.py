@@ -31,7 +31,8 @@ class InboxProvider(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     provider_type = fields.Selection(
-        [("sandbox", "Sandbox")], string="Type", required=True, default="sandbox",
+        [("sandbox", "Sandbox"), ("twilio", "Twilio (SMS, WhatsApp)"), ("meta_whatsapp", "Meta WhatsApp Cloud API")],
+        string="Type", required=True, default="sandbox",
         help="Sandbox: a built-in provider that delivers within Odoo, for trials and demos.")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company)
@@ -40,6 +41,18 @@ class InboxProvider(models.Model):
         help="Leave empty to call the provider's official endpoint. Set it to use a proxy or a test server.")
     sender_ids = fields.One2many("inbox.sender", "provider_id", string="Sender Accounts")
     sender_count = fields.Integer(compute="_compute_sender_count")
+
+    # Credentials: administrators only
+    twilio_account_sid = fields.Char("Account SID", groups="base.group_system", copy=False)
+    twilio_auth_token = fields.Char("Auth Token", groups="base.group_system", copy=False)
+    meta_access_token = fields.Char("Access Token", groups="base.group_system", copy=False,
+                                    help="A system user's permanent token with whatsapp_business_messaging.")
+    meta_app_secret = fields.Char("App Secret", groups="base.group_system", copy=False,
+                                  help="Signs the webhooks Meta sends (X-Hub-Signature-256).")
+    meta_verify_token = fields.Char("Verify Token", groups="base.group_system", copy=False,
+                                    help="Any secret string; type the same in Meta's webhook settings.")
+    meta_waba_id = fields.Char("WhatsApp Business Account ID", groups="base.group_system", copy=False)
+    meta_api_version = fields.Char("Graph API Version", groups="base.group_system", default="v21.0")
 
     # Webhooks
     webhook_token = fields.Char(
@@ -79,7 +92,9 @@ class InboxProvider(models.Model):
         for provider in self:
             provider.webhook_url = f"{provider.get_base_url()}/unified_inbox/webhook/{provider.webhook_token}"
 
-    @api.depends("active", "provider_type", "consecutive_failures", "last_error", "last_signature_failure_date")
+    @api.depends("active", "provider_type", "consecutive_failures", "last_error", "last_signature_failure_date",
+                 "twilio_account_sid", "twilio_auth_token", "meta_access_token", "meta_app_secret",
+                 "meta_verify_token")
     @api.depends_context("uid")
     def _compute_state(self):
         now = fields.Datetime.now()
@@ -122,7 +137,8 @@ class InboxProvider(models.Model):
         provider = self.sudo()
         adapter_class = get_adapter_class(provider.provider_type)
         settings = {"webhook_secret": provider.webhook_secret}
-        settings.update({name: provider[name] for name in adapter_class.required_settings})
+        names = [*adapter_class.required_settings, *adapter_class.optional_settings]
+        settings.update({name: provider[name] for name in names})
         return settings
 
     def _inbox_adapter(self):
@@ -209,6 +225,8 @@ class InboxProvider(models.Model):
         """
         self.ensure_one()
         adapter = self._inbox_adapter()
+        if answer := adapter.handshake(request):
+            return answer
         if not adapter.verify_webhook(request):
             _logger.warning("Webhook with an invalid signature for provider %s", self.id)
             self._inbox_record_signature_failure()
@@ -228,16 +246,19 @@ class InboxProvider(models.Model):
         return adapter.webhook_response(request, events)
 
     def _inbox_process_events(self, events):
-        """Apply provider events (inbound messages, status updates)."""
+        """Apply provider events (inbound messages, status updates, reactions,
+        file downloads)."""
         self.ensure_one()
-        inbound = False
+        Message = self.env["mail.message"]
+        handlers = {
+            "message": self.env["inbox.conversation"]._inbox_receive,
+            "status": Message._inbox_apply_status,
+            "reaction": Message._inbox_apply_reaction,
+            "media": Message._inbox_attach_media,
+        }
         for event in events:
-            if event.kind == "message":
-                self.env["inbox.conversation"]._inbox_receive(self, event)
-                inbound = True
-            elif event.kind == "status":
-                self.env["mail.message"]._inbox_apply_status(self, event)
-        if inbound:
+            handlers[event.kind](self, event)
+        if any(event.kind in ("message", "reaction") for event in events):
             self._inbox_record_inbound()
 
     def _inbox_schedule_followups(self, followups):

@@ -22,6 +22,9 @@ class InboxSender(models.Model):
     channel = fields.Selection(CHANNELS, required=True)
     address = fields.Char(
         required=True, help="Phone number (any format, stored as E.164) or email address.")
+    external_id = fields.Char(
+        "Provider ID", help="The provider's own id of this account: the WhatsApp phone number ID for Meta, "
+                            "a Messaging Service SID (MG…) for Twilio if you send through one.")
     team_ids = fields.Many2many(
         "crm.team", string="Teams", check_company=True,
         help="Teams whose members may send from this account. Empty: every Inbox user.")

@@ -1,12 +1,15 @@
 import logging
+import mimetypes
 from datetime import timedelta
+
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.modules import module
 from odoo.tools import html2plaintext
 
-from ..providers import OutboundMessage, ProviderError
+from ..providers import INBOUND_EXTENSIONS, INBOUND_MAX_SIZE, OutboundMessage, ProviderError
 from ..providers.base import STATUS_RANK
 from .inbox_conversation import INBOX_CHANNELS
 
@@ -94,14 +97,26 @@ class MailMessage(models.Model):
     def _inbox_outbound_payload(self):
         self.ensure_one()
         sender = self.inbox_sender_id
+        base_url = self.inbox_provider_id.get_base_url()
+        media = []
+        for attachment in self.attachment_ids:
+            # providers fetch files by URL: a tokenized link, no session needed
+            token = attachment.generate_access_token()[0]
+            media.append({
+                "name": attachment.name,
+                "mimetype": attachment.mimetype,
+                "url": f"{base_url}/web/content/{attachment.id}?access_token={token}&download=true",
+                "content": attachment.raw,
+            })
         return OutboundMessage(
             channel=self.inbox_channel,
             from_address=sender.address,
             to_address=self.inbox_address,
             body=html2plaintext(self.body or "").strip() if self.inbox_channel != "email" else str(self.body or ""),
             subject=self.subject or "",
-            media=[{"name": a.name, "mimetype": a.mimetype, "id": a.id} for a in self.attachment_ids],
+            media=media,
             status_callback=self.inbox_provider_id.webhook_url,
+            sender_external_id=sender.external_id or "",
         )
 
     def _inbox_send_one(self):
@@ -187,6 +202,58 @@ class MailMessage(models.Model):
                 "inbox_error_code": event.error_code or False,
             })
         return message
+
+    @api.model
+    def _inbox_find(self, provider, provider_message_id):
+        return self.sudo().search([
+            ("inbox_provider_id", "=", provider.id), ("inbox_provider_message_id", "=", provider_message_id),
+        ], limit=1)
+
+    @api.model
+    def _inbox_apply_reaction(self, provider, event):
+        """The customer reacted to one of the conversation's messages."""
+        message = self._inbox_find(provider, event.provider_message_id)
+        if not message or message.model != "inbox.conversation":
+            return
+        partner = self.env["inbox.conversation"].browse(message.res_id).partner_id
+        Reaction = self.env["mail.message.reaction"].sudo()
+        Reaction.search([("message_id", "=", message.id), ("partner_id", "=", partner.id)]).unlink()
+        if event.emoji:
+            Reaction.create({"message_id": message.id, "partner_id": partner.id, "content": event.emoji})
+
+    @api.model
+    def _inbox_attach_media(self, provider, event):
+        """Download the files of an inbound message and attach them; a file
+        that is refused leaves a note on the message. A retryable provider
+        error propagates so that the deferred event is tried again."""
+        message = self._inbox_find(provider, event.provider_message_id)
+        if not message:
+            return
+        adapter = provider._inbox_adapter()
+        refused = []
+        for media in event.media:
+            try:
+                content, mimetype = adapter.download_media(media["ref"])
+            except ProviderError as error:
+                if error.retryable:
+                    raise
+                refused.append(error.reason)
+                continue
+            mimetype = mimetype or media.get("mimetype") or "application/octet-stream"
+            extension = (mimetypes.guess_extension(mimetype) or "").lstrip(".")
+            name = media.get("filename") or f"{mimetype.split('/')[0]}.{extension or 'bin'}"
+            if name.rsplit(".", 1)[-1].lower() not in INBOUND_EXTENSIONS:
+                refused.append(_("%s: this type of file is not accepted.", name))
+            elif len(content) > INBOUND_MAX_SIZE:
+                refused.append(_("%(name)s is larger than %(size)s MB.", name=name, size=INBOUND_MAX_SIZE >> 20))
+            else:
+                message.attachment_ids = [fields.Command.create({
+                    "name": name, "raw": content, "mimetype": mimetype,
+                    "res_model": message.model, "res_id": message.res_id,
+                })]
+        if refused:
+            note = Markup("<p><em>%s</em></p>") % _("A file was not kept: %s", "; ".join(refused))
+            message.body = (message.body or Markup()) + note
 
     # ------------------------------------------------------------------
     # User actions

@@ -76,6 +76,16 @@ class ResPartner(models.Model):
                 raise ConcurrencyError(_("Another request created %s at the same time.", address)) from error
             raise
 
+    def _inbox_apply_keyword(self, keyword, number):
+        """STOP-like keywords put the number on Odoo's phone blacklist (the
+        provider blocks it anyway), START-like ones take it off."""
+        Blacklist = self.env["phone.blacklist"].sudo()
+        if keyword == "stop":
+            Blacklist._add([number], message=_("Opted out by replying STOP."))
+        elif keyword == "start":
+            Blacklist._remove([number], message=_("Opted in again by replying START."))
+        self.invalidate_recordset(["phone_sanitized_blacklisted"])
+
     def action_view_inbox_conversations(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("unified_inbox.inbox_conversation_action")

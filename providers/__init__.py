@@ -7,10 +7,14 @@ provider type itself.
 from . import sandbox
 from .base import (
     ATTACHMENT_EXTENSIONS,
+    INBOUND_EXTENSIONS,
+    INBOUND_MAX_SIZE,
     InboundMessage,
+    MediaFetch,
     OutboundMessage,
     ProviderAdapter,
     ProviderError,
+    Reaction,
     SendResult,
     StatusUpdate,
     WebhookError,

@@ -4,6 +4,8 @@ import dataclasses
 import hmac
 from dataclasses import dataclass, field
 
+import requests
+
 # Statuses of an outbound message, by rank: a status only ever moves to a
 # higher rank. failed and canceled are terminal.
 STATUS_RANK = {
@@ -20,6 +22,10 @@ ATTACHMENT_EXTENSIONS = frozenset(
     "pdf docx doc csv xlsx xls txt jpg jpeg png gif svg mp4 mpeg mp3 wav wave "
     "aiff aif aifc gsm ulaw vcf vcard pptx".split()
 )
+# ... plus what customers' phones send: WhatsApp voice notes and stickers,
+# MMS audio and video.
+INBOUND_EXTENSIONS = ATTACHMENT_EXTENSIONS | frozenset("ogg oga opus webp m4a aac amr 3gp".split())
+INBOUND_MAX_SIZE = 25 << 20
 
 
 class ProviderError(Exception):
@@ -73,9 +79,10 @@ class OutboundMessage:
     to_address: str
     body: str
     subject: str = ""
-    media: list = field(default_factory=list)  # [{name, mimetype, url}]
+    # [{name, mimetype, url (public, short-lived), content (bytes)}]
+    media: list = field(default_factory=list)
     status_callback: str = ""
-    sender_settings: dict = field(default_factory=dict)  # per sender account
+    sender_external_id: str = ""  # the provider's id of the sender account
 
 
 @dataclass
@@ -98,7 +105,27 @@ class InboundMessage:
     profile_name: str = ""
     subject: str = ""
     timestamp: float | None = None
+    # [{ref (what download_media takes), mimetype, filename}]
     media: list = field(default_factory=list)
+    to_external_id: str = ""  # the provider's id of the receiving account
+    keyword: str = ""  # "stop" / "start" when the provider treats it as opt-out / opt-in
+
+
+@dataclass
+class MediaFetch:
+    """Download the files of an inbound message (deferred out of the webhook)."""
+
+    kind = "media"
+    provider_message_id: str
+    media: list = field(default_factory=list)
+
+
+@dataclass
+class Reaction:
+    kind = "reaction"
+    provider_message_id: str  # the message reacted to
+    from_address: str
+    emoji: str = ""  # empty: the reaction was removed
 
 
 @dataclass
@@ -111,7 +138,7 @@ class StatusUpdate:
     timestamp: float | None = None
 
 
-EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate)}
+EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate, MediaFetch, Reaction)}
 
 
 def event_to_dict(event):
@@ -135,6 +162,7 @@ class ProviderAdapter:
     channels = ()  # channels this provider carries
     # settings an administrator must fill in, by name: label
     required_settings = {}
+    optional_settings = ()
     timeout = 10
 
     def __init__(self, settings, base_url=None):
@@ -165,6 +193,39 @@ class ProviderAdapter:
     def webhook_response(self, request, events):
         """``(status, content_type, body)`` of the answer to a processed webhook."""
         return 200, "text/plain", ""
+
+    def handshake(self, request):
+        """The answer to a subscription handshake (an unsigned GET some
+        providers make), or None when the request is not one."""
+        return None
+
+    def download_media(self, ref):
+        """``(content, mimetype)`` of an inbound file; :class:`ProviderError`."""
+        raise ProviderError("This provider does not send files.")
+
+    # ------------------------------------------------------------------
+    # HTTP
+    # ------------------------------------------------------------------
+
+    def http(self, method, url, **kwargs):
+        """Call the provider; map transport failures and error answers to
+        :class:`ProviderError` (timeouts, 429 and 5xx are retryable)."""
+        kwargs.setdefault("timeout", self.timeout)
+        try:
+            response = requests.request(method, url, **kwargs)
+        except requests.Timeout as error:
+            raise ProviderError("The provider did not answer in time.", code="timeout", retryable=True) from error
+        except requests.RequestException as error:
+            raise ProviderError(f"The provider cannot be reached: {error}", code="network", retryable=True) from error
+        if response.status_code >= 400:
+            raise self.error_from_response(response)
+        return response
+
+    def error_from_response(self, response):
+        """The :class:`ProviderError` of an HTTP error answer."""
+        retryable = response.status_code == 429 or response.status_code >= 500
+        return ProviderError(f"The provider answered HTTP {response.status_code}.",
+                             code=str(response.status_code), retryable=retryable)
 
     @staticmethod
     def constant_time_equals(left, right):

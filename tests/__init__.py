@@ -4,8 +4,10 @@ from . import (
     test_delivery_pipeline,
     test_http,
     test_inbound,
+    test_meta_whatsapp,
     test_provider_readiness,
     test_sandbox_adapter,
     test_send,
+    test_twilio,
     test_ui,
 )

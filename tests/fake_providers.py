@@ -1,0 +1,145 @@
+"""Fake Twilio and Meta Graph servers on 127.0.0.1, speaking the subset of
+each documented API the adapters call. They record every request and can
+be told to answer the next requests with an error, a 429 or a delay."""
+import base64
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+class FakeProviderServer:
+    """Both APIs on one server: Twilio under /2010-04-01, Graph under /v*."""
+
+    def __init__(self, twilio_sid="AC_test", twilio_token="twilio-token", meta_token="meta-token"):
+        self.twilio_sid = twilio_sid
+        self.twilio_token = twilio_token
+        self.meta_token = meta_token
+        self.requests = []
+        self.script = []  # [(status, json answer, delay seconds)] for the next requests
+        self.files = {}  # path -> (content, content type)
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def answer_next(self, status, answer=None, times=1, delay=0):
+        """Answer the next ``times`` requests with ``status`` and ``answer``."""
+        with self.lock:
+            self.script += [(status, answer or {}, delay)] * times
+
+    def add_file(self, path, content, content_type):
+        self.files[path] = (content, content_type)
+        return self.url + path
+
+    def reset(self):
+        with self.lock:
+            self.requests.clear()
+            self.script.clear()
+
+    def sent(self, prefix=""):
+        return [r for r in self.requests if r["method"] == "POST" and r["path"].startswith(prefix)]
+
+    # ------------------------------------------------------------------
+
+    def _handler_class(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _reply(self, status, answer, content_type="application/json"):
+                body = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                record = {
+                    "method": self.command, "path": parts.path, "query": parse_qs(parts.query),
+                    "headers": dict(self.headers), "body": body,
+                    "form": parse_qs(body.decode(), keep_blank_values=True)
+                    if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded") else {},
+                    "json": json.loads(body) if self.headers.get("Content-Type", "").startswith("application/json")
+                    and body else None,
+                }
+                with server.lock:
+                    server.requests.append(record)
+                    scripted = server.script.pop(0) if server.script else None
+                if scripted:
+                    status, answer, delay = scripted
+                    time.sleep(delay)
+                    return self._reply(status, answer)
+                if parts.path in server.files:
+                    content, content_type = server.files[parts.path]
+                    return self._reply(200, content, content_type)
+                if parts.path.startswith("/2010-04-01/"):
+                    return self._twilio(parts.path, record)
+                if parts.path.startswith("/v"):
+                    return self._graph(parts.path, record)
+                return self._reply(404, {"error": "not found"})
+
+            do_GET = do_POST = _handle
+
+            def _twilio(self, path, record):
+                expected = "Basic " + base64.b64encode(
+                    f"{server.twilio_sid}:{server.twilio_token}".encode()).decode()
+                if record["headers"].get("Authorization") != expected:
+                    return self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                account = f"/2010-04-01/Accounts/{server.twilio_sid}"
+                if path == f"{account}.json" and record["method"] == "GET":
+                    return self._reply(200, {"sid": server.twilio_sid, "status": "active"})
+                if path == f"{account}/Messages.json" and record["method"] == "POST":
+                    form = record["form"]
+                    if not form.get("Body", [""])[0] and not form.get("MediaUrl"):
+                        return self._reply(400, {"code": 21602, "message": "Message body is required.", "status": 400})
+                    return self._reply(201, {
+                        "sid": "SM" + uuid.uuid4().hex, "status": "queued", "error_code": None,
+                        "error_message": None, "num_segments": "1",
+                        "to": form["To"][0], "from": form.get("From", [""])[0],
+                    })
+                return self._reply(404, {"code": 20404, "message": "Not found", "status": 404})
+
+            def _graph(self, path, record):
+                if record["headers"].get("Authorization") != f"Bearer {server.meta_token}":
+                    return self._reply(401, {"error": {
+                        "message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}})
+                segments = path.strip("/").split("/")
+                if len(segments) == 2 and segments[1] == "me":
+                    return self._reply(200, {"id": "1234", "name": "Test App"})
+                if len(segments) == 3 and segments[2] == "messages" and record["method"] == "POST":
+                    to = (record["json"] or {}).get("to")
+                    return self._reply(200, {
+                        "messaging_product": "whatsapp",
+                        "contacts": [{"input": to, "wa_id": to}],
+                        "messages": [{"id": "wamid." + uuid.uuid4().hex}],
+                    })
+                if len(segments) == 2:
+                    media_path = f"/media-download/{segments[1]}"
+                    if media_path in server.files:
+                        return self._reply(200, {
+                            "url": server.url + media_path, "mime_type": server.files[media_path][1],
+                            "sha256": "", "file_size": len(server.files[media_path][0]), "id": segments[1],
+                        })
+                return self._reply(404, {"error": {"message": "Unknown path", "code": 100}})
+
+        return Handler

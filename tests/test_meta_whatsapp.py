@@ -1,0 +1,235 @@
+import hashlib
+import hmac
+import json
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import BaseCase, HttpCase, tagged
+
+from ..providers import InboundMessage, Reaction, StatusUpdate, WebhookError
+from ..providers.base import WebhookRequest
+from ..providers.meta_whatsapp import SIGNATURE_HEADER, MetaWhatsAppAdapter, sign
+from .common import InboxCommon
+from .fake_providers import FakeProviderServer
+
+PHONE_NUMBER_ID = "106540352242922"
+
+
+def payload(messages=(), statuses=(), contacts=()):
+    return {"object": "whatsapp_business_account", "entry": [{"id": "WABA1", "changes": [{
+        "field": "messages",
+        "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "32470000013", "phone_number_id": PHONE_NUMBER_ID},
+            "contacts": list(contacts), "messages": list(messages), "statuses": list(statuses),
+        },
+    }]}]}
+
+
+def text_message(wamid="wamid.in1", body="Hello", sender="32470617283"):
+    return {"from": sender, "id": wamid, "timestamp": "1700000000", "type": "text", "text": {"body": body}}
+
+
+@tagged("post_install", "-at_install")
+class TestMetaProtocol(BaseCase):
+
+    def setUp(self):
+        super().setUp()
+        self.adapter = MetaWhatsAppAdapter({
+            "meta_access_token": "t", "meta_app_secret": "app-secret", "meta_verify_token": "verify-me"})
+
+    def parse(self, data):
+        body = json.dumps(data).encode()
+        return self.adapter.parse_webhook(WebhookRequest("POST", "http://x", {}, body))
+
+    def test_handshake(self):
+        good = WebhookRequest("GET", "http://x", {}, query={
+            "hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"})
+        self.assertEqual(self.adapter.handshake(good), (200, "text/plain", "1158201444"))
+        bad = WebhookRequest("GET", "http://x", {}, query={
+            "hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"})
+        self.assertEqual(self.adapter.handshake(bad)[0], 403)
+        self.assertIsNone(self.adapter.handshake(WebhookRequest("POST", "http://x", {})))
+
+    def test_signature(self):
+        body = json.dumps(payload([text_message()])).encode()
+        # HMAC-SHA256 of the raw body keyed with the app secret, hex, "sha256=" prefix
+        expected = "sha256=" + hmac.new(b"app-secret", body, hashlib.sha256).hexdigest()
+        self.assertEqual(sign("app-secret", body), expected)
+        self.assertTrue(self.adapter.verify_webhook(
+            WebhookRequest("POST", "http://x", {SIGNATURE_HEADER: sign("app-secret", body)}, body)))
+        self.assertFalse(self.adapter.verify_webhook(
+            WebhookRequest("POST", "http://x", {SIGNATURE_HEADER: sign("other", body)}, body)))
+        reformatted = json.dumps(json.loads(body), indent=2).encode()
+        self.assertFalse(self.adapter.verify_webhook(
+            WebhookRequest("POST", "http://x", {SIGNATURE_HEADER: sign("app-secret", body)}, reformatted)),
+            "the signature is over the raw bytes")
+
+    def test_parse_message_types(self):
+        messages = [
+            text_message(),
+            {"from": "32470617283", "id": "w2", "type": "image",
+             "image": {"id": "MEDIA1", "mime_type": "image/jpeg", "caption": "my x-ray"}},
+            {"from": "32470617283", "id": "w3", "type": "document",
+             "document": {"id": "MEDIA2", "mime_type": "application/pdf", "filename": "report.pdf"}},
+            {"from": "32470617283", "id": "w4", "type": "location",
+             "location": {"latitude": 50.85, "longitude": 4.35, "name": "Clinic", "address": "Main St 1"}},
+            {"from": "32470617283", "id": "w5", "type": "contacts", "contacts": [
+                {"name": {"formatted_name": "Bob"}, "phones": [{"phone": "+32470998877"}]}]},
+            {"from": "32470617283", "id": "w6", "type": "interactive",
+             "interactive": {"type": "button_reply", "button_reply": {"id": "yes", "title": "Yes, confirm"}}},
+            {"from": "32470617283", "id": "w7", "type": "button", "button": {"payload": "P", "text": "Reschedule"}},
+            {"from": "32470617283", "id": "w8", "type": "reaction",
+             "reaction": {"message_id": "wamid.out", "emoji": "👍"}},
+            {"from": "32470617283", "id": "w9", "type": "audio", "audio": {"id": "MEDIA3", "mime_type": "audio/ogg"}},
+        ]
+        events = self.parse(payload(messages, contacts=[{"profile": {"name": "Alice"}, "wa_id": "32470617283"}]))
+        text, image, document, location, contact, interactive, button, reaction, audio = events
+        self.assertIsInstance(text, InboundMessage)
+        self.assertEqual((text.from_address, text.to_address, text.to_external_id, text.profile_name),
+                         ("+32470617283", "+32470000013", PHONE_NUMBER_ID, "Alice"))
+        self.assertEqual((image.body, image.media[0]["ref"]), ("my x-ray", "MEDIA1"))
+        self.assertEqual(document.media[0]["filename"], "report.pdf")
+        self.assertEqual(location.body, "📍 Clinic — Main St 1 (50.85, 4.35)")
+        self.assertIn("Bob +32470998877", contact.body)
+        self.assertEqual(interactive.body, "Yes, confirm")
+        self.assertEqual(button.body, "Reschedule")
+        self.assertEqual(reaction, Reaction("wamid.out", "+32470617283", "👍"))
+        self.assertEqual(audio.media[0]["mimetype"], "audio/ogg")
+
+    def test_parse_statuses(self):
+        events = self.parse(payload(statuses=[
+            {"id": "wamid.out", "status": "read", "timestamp": "1"},
+            {"id": "wamid.out2", "status": "failed", "errors": [{"code": 131047, "title": "Re-engagement message"}]},
+            {"id": "wamid.out3", "status": "deleted"},
+        ]))
+        self.assertEqual(events[0], StatusUpdate("wamid.out", "read"))
+        self.assertEqual((events[1].status, events[1].error_code), ("failed", "131047"))
+        self.assertIn("window is closed", events[1].error_reason)
+        self.assertEqual(len(events), 2)
+
+    def test_malformed(self):
+        for data in ({}, {"entry": [{"changes": [{"field": "messages", "value": {"messages": [{"id": "x"}]}}]}]}):
+            with self.subTest(data=data), self.assertRaises(WebhookError):
+                self.parse(data)
+        with self.assertRaises(WebhookError):
+            self.adapter.parse_webhook(WebhookRequest("POST", "http://x", {}, b"not json"))
+
+
+@tagged("post_install", "-at_install")
+class TestMetaProvider(InboxCommon, HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fake = FakeProviderServer().start()
+        cls.addClassCleanup(cls.fake.stop)
+        cls.meta = cls.env["inbox.provider"].create({
+            "name": "Meta", "provider_type": "meta_whatsapp", "api_base_url": cls.fake.url,
+            "meta_access_token": cls.fake.meta_token, "meta_app_secret": "app-secret",
+            "meta_verify_token": "verify-me",
+        })
+        cls.sender_whatsapp.action_archive()
+        cls.wa = cls.env["inbox.sender"].create({
+            "name": "Meta WA", "provider_id": cls.meta.id, "channel": "whatsapp", "address": "+32 470 00 00 13",
+            "external_id": PHONE_NUMBER_ID,
+        })
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset()
+
+    def post(self, data, secret="app-secret"):
+        body = json.dumps(data).encode()
+        return self.url_open(f"/unified_inbox/webhook/{self.meta.webhook_token}", data=body, headers={
+            "Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body)})
+
+    def send(self, body="Hello on WhatsApp", **kwargs):
+        return self.conversation.with_user(self.user_a).message_inbox_send("whatsapp", body, **kwargs)
+
+    def test_handshake_over_http(self):
+        path = f"/unified_inbox/webhook/{self.meta.webhook_token}"
+        response = self.url_open(f"{path}?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=42")
+        self.assertEqual((response.status_code, response.text), (200, "42"))
+        response = self.url_open(f"{path}?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=42")
+        self.assertEqual(response.status_code, 403)
+
+    def test_inbound_opens_the_window_and_send(self):
+        self.assertEqual(self.post(payload([text_message()])).status_code, 200)
+        self.assertTrue(self.conversation._inbox_whatsapp_window_open())
+        message = self.send()
+        self.run_dispatch()
+        [request] = self.fake.sent("/v21.0")
+        self.assertEqual(request["path"], f"/v21.0/{PHONE_NUMBER_ID}/messages")
+        self.assertEqual(request["json"]["to"], "32470617283")
+        self.assertEqual(request["json"]["text"]["body"], "Hello on WhatsApp")
+        self.assertEqual(message.inbox_status, "sent")
+        self.assertTrue(message.inbox_provider_message_id.startswith("wamid."))
+        # read without delivered, then a late delivered
+        for status in ("read", "delivered"):
+            self.post(payload(statuses=[{"id": message.inbox_provider_message_id, "status": status}]))
+        message.invalidate_recordset()
+        self.assertEqual(message.inbox_status, "read")
+
+    def test_window_closed_refused_before_sending(self):
+        with self.assertRaisesRegex(UserError, "WhatsApp window is closed"):
+            self.send()
+        self.assertFalse(self.fake.sent())
+
+    def test_131047_maps_to_the_window_reason(self):
+        self.post(payload([text_message()]))
+        self.fake.answer_next(400, {"error": {"message": "Re-engagement message", "type": "OAuthException",
+                                              "code": 131047, "error_data": {"details": "more than 24 hours"}}})
+        message = self.send()
+        self.run_dispatch()
+        self.assertEqual(message.inbox_status, "failed")
+        self.assertIn("WhatsApp window is closed", message.inbox_error)
+        self.assertEqual(self.meta.state, "ready")
+
+    def test_rate_limit_is_retried(self):
+        self.post(payload([text_message()]))
+        self.fake.answer_next(400, {"error": {"message": "Rate limit hit", "code": 130429}})
+        message = self.send()
+        now = fields.Datetime.now()
+        with freeze_time(now):
+            self.run_dispatch()
+        self.assertEqual((message.inbox_status, message.inbox_error_code), ("queued", "130429"))
+        with freeze_time(message.inbox_next_attempt):
+            self.run_dispatch()
+        self.assertEqual(message.inbox_status, "sent")
+
+    def test_bad_signature(self):
+        self.assertEqual(self.post(payload([text_message()]), secret="forged").status_code, 403)
+        self.assertFalse(self.env["mail.message"].search([("inbox_provider_message_id", "=", "wamid.in1")]))
+
+    def test_reaction_on_our_message(self):
+        self.post(payload([text_message()]))
+        message = self.send().sudo()
+        self.run_dispatch()
+        reaction = {"from": "32470617283", "id": "wamid.r1", "type": "reaction",
+                    "reaction": {"message_id": message.inbox_provider_message_id, "emoji": "❤️"}}
+        self.post(payload([reaction]))
+        self.assertEqual(message.reaction_ids.content, "❤️")
+        self.assertEqual(message.reaction_ids.partner_id, self.partner)
+        removal = dict(reaction, id="wamid.r2", reaction={"message_id": message.inbox_provider_message_id})
+        self.post(payload([removal]))
+        message.invalidate_recordset()
+        self.assertFalse(message.reaction_ids)
+
+    def test_inbound_media(self):
+        self.fake.add_file("/media-download/MEDIA1", b"%PDF-1.4 fake", "application/pdf")
+        document = {"from": "32470617283", "id": "wamid.doc", "type": "document",
+                    "document": {"id": "MEDIA1", "mime_type": "application/pdf", "filename": "report.pdf"}}
+        self.post(payload([document]))
+        self.run_due_events()
+        message = self.env["mail.message"].search([("inbox_provider_message_id", "=", "wamid.doc")])
+        self.assertEqual(message.attachment_ids.name, "report.pdf")
+        self.assertEqual(message.attachment_ids.raw, b"%PDF-1.4 fake")
+
+    def test_health(self):
+        self.assertEqual(self.meta.action_test_connection()["params"]["type"], "success")
+        self.meta.meta_access_token = "expired"
+        action = self.meta.action_test_connection()
+        self.assertIn("access token", action["params"]["message"])
