@@ -6,4 +6,5 @@ UPDATE inbox_provider
        meta_access_token = NULL,
        meta_app_secret = NULL,
        meta_verify_token = NULL,
+       mailgun_signing_key = NULL,
        active = false;

@@ -7,6 +7,7 @@ from psycopg2 import IntegrityError
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html2plaintext, is_html_empty, plaintext2html
+from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tuples
 
 from ..providers import ATTACHMENT_EXTENSIONS, InboundMessage, MediaFetch
 from .inbox_sender import CHANNELS
@@ -352,13 +353,14 @@ class InboxConversation(models.Model):
         return message
 
     @api.model
-    def _inbox_route(self, partner, sender):
+    def _inbox_route(self, partner, sender, company=None):
         """The conversation an inbound message of ``partner`` to ``sender``
         belongs to: their open one (the one with this sender if several),
         else their latest one, reopened, else a new one."""
-        self.env["res.partner"]._inbox_lock(f"conversation:{partner.id}:{sender.company_id.id}")
+        company = sender.company_id or company or self.env.company
+        self.env["res.partner"]._inbox_lock(f"conversation:{partner.id}:{company.id}")
         conversations = self.search(
-            [("partner_id", "=", partner.id), ("company_id", "=", sender.company_id.id)],
+            [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
             order="last_message_date desc nulls last, id desc")
         open_ones = conversations.filtered(lambda c: c.state == "open")
         conversation = (open_ones.filtered(lambda c: c.last_sender_id == sender)[:1]
@@ -369,14 +371,13 @@ class InboxConversation(models.Model):
             return conversation
         return self.with_context(mail_create_nosubscribe=True).create({
             "partner_id": partner.id,
-            "company_id": sender.company_id.id,
+            "company_id": company.id,
             "team_id": sender.team_ids[:1].id,
         })
 
     def _inbox_post_inbound(self, sender, event, from_address):
         self.ensure_one()
         body = self._inbox_html(event.body) if event.channel == "email" else plaintext2html(event.body or "")
-        date = fields.Datetime.now()
         message = self.with_context(mail_create_nosubscribe=True).message_post(
             body=body,
             subject=event.subject or False,
@@ -392,12 +393,57 @@ class InboxConversation(models.Model):
             inbox_provider_message_id=event.provider_message_id,
             inbox_address=from_address,
         )
-        values = {"last_inbound_message_id": message.id, "last_inbound_date": date, "last_sender_id": sender.id}
-        if event.channel == "whatsapp":
-            values["whatsapp_window_expiry"] = date + WHATSAPP_WINDOW
-        self.write(values)
-        self._inbox_touch(message)
+        self._inbox_after_inbound(message, sender)
         return message
+
+    def _inbox_after_inbound(self, message, sender):
+        """The person wrote: unread, reopened, window opened for WhatsApp."""
+        values = {"last_inbound_message_id": message.id, "last_inbound_date": message.date}
+        if sender:
+            values["last_sender_id"] = sender.id
+        if message.inbox_channel == "whatsapp":
+            values["whatsapp_window_expiry"] = message.date + WHATSAPP_WINDOW
+        if self.state != "open":
+            values["state"] = "open"
+        self.sudo().write(values)
+        self._inbox_touch(message)
+
+    # ------------------------------------------------------------------
+    # Email in, through Odoo's mail gateway
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _inbox_receive_email(self, provider, event):
+        """An email posted by an inbound email service: Odoo's gateway routes
+        it (a reply by In-Reply-To/References to its conversation, a new one
+        through :meth:`message_new`) and drops a Message-Id it already has."""
+        self.env["mail.thread"].sudo().message_process(self._name, event.mime)
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A new email: the sender's conversation, found or created, never a
+        second person."""
+        email = email_normalize(msg_dict.get("email_from") or "")
+        if not email:
+            raise ValueError("An email without a valid sender address.")
+        recipients = email_normalize_all(",".join(filter(None, [msg_dict.get("to"), msg_dict.get("cc")])))
+        Sender = self.env["inbox.sender"].sudo()
+        sender = Sender.search([("channel", "=", "email"), ("address", "in", recipients)], limit=1) \
+            or Sender.search([("channel", "=", "email"), ("company_id", "=", self.env.company.id)], limit=1)
+        company = sender.company_id or self.env.company
+        name = (email_split_tuples(msg_dict.get("email_from") or "") or [("", "")])[0][0]
+        partner = self.env["res.partner"].sudo()._inbox_find_or_create("email", email, name, company)
+        return self.sudo()._inbox_route(partner, sender, company)
+
+    def _inbox_email_references(self, message):
+        """References of the outgoing email ``message``: the conversation's
+        earlier emails, for the person's mail client to thread them."""
+        self.ensure_one()
+        message_ids = self.env["mail.message"].sudo().search([
+            ("model", "=", self._name), ("res_id", "=", self.id), ("inbox_channel", "=", "email"),
+            ("message_id", "!=", False), ("id", "<", message.id),
+        ], order="id desc", limit=10).mapped("message_id")
+        return " ".join(reversed(message_ids))
 
     # ------------------------------------------------------------------
     # Thread overrides
@@ -410,10 +456,22 @@ class InboxConversation(models.Model):
         }
 
     def _message_post_after_hook(self, message, msg_values):
-        # Notes logged from the chatter are notes of the conversation too.
-        if not message.inbox_channel and message.subtype_id.internal and message.message_type == "comment":
-            message.sudo().inbox_channel = "note"
-            self._inbox_touch(message)
+        if not message.inbox_channel:
+            if message.message_type == "email" and message.author_id == self.partner_id:
+                # the person's email, through Odoo's mail gateway
+                recipients = email_normalize_all(msg_values.get("incoming_email_to") or "")
+                sender = self.env["inbox.sender"].sudo().search(
+                    [("channel", "=", "email"), ("address", "in", recipients)], limit=1) \
+                    or self.last_sender_id.filtered(lambda s: s.channel == "email")
+                message.sudo().write({
+                    "inbox_channel": "email", "inbox_direction": "inbound", "inbox_status": "received",
+                    "inbox_address": self.partner_id.email_normalized, "inbox_sender_id": sender.id,
+                })
+                self._inbox_after_inbound(message, sender)
+            elif message.subtype_id.internal and message.message_type == "comment":
+                # notes logged from the chatter are notes of the conversation too
+                message.sudo().inbox_channel = "note"
+                self._inbox_touch(message)
         return super()._message_post_after_hook(message, msg_values)
 
     def _message_get_suggested_recipients_batch(self, **kwargs):

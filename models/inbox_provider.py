@@ -1,9 +1,12 @@
 import logging
 import secrets
+import smtplib
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from odoo import _, api, fields, models
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.exceptions import UserError
 
 from ..providers import ProviderError, WebhookError, get_adapter_class, provider_types
@@ -31,7 +34,8 @@ class InboxProvider(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     provider_type = fields.Selection(
-        [("sandbox", "Sandbox"), ("twilio", "Twilio (SMS, WhatsApp)"), ("meta_whatsapp", "Meta WhatsApp Cloud API")],
+        [("sandbox", "Sandbox"), ("twilio", "Twilio (SMS, WhatsApp)"), ("meta_whatsapp", "Meta WhatsApp Cloud API"),
+         ("email", "Email")],
         string="Type", required=True, default="sandbox",
         help="Sandbox: a built-in provider that delivers within Odoo, for trials and demos.")
     company_id = fields.Many2one(
@@ -53,6 +57,10 @@ class InboxProvider(models.Model):
                                     help="Any secret string; type the same in Meta's webhook settings.")
     meta_waba_id = fields.Char("WhatsApp Business Account ID", groups="base.group_system", copy=False)
     meta_api_version = fields.Char("Graph API Version", groups="base.group_system", default="v21.0")
+    mailgun_signing_key = fields.Char(
+        "Mailgun Webhook Signing Key", groups="base.group_system", copy=False,
+        help="For inbound email posted by Mailgun routes. Other services sign the raw message with the webhook "
+             "secret (X-Inbox-Signature).")
 
     # Webhooks
     webhook_token = fields.Char(
@@ -141,10 +149,34 @@ class InboxProvider(models.Model):
         settings.update({name: provider[name] for name in names})
         return settings
 
-    def _inbox_adapter(self):
+    def _inbox_adapter(self, sender=None):
+        """The provider's protocol, ready to call. Protocols that go through
+        Odoo's own transport (email) get it, bound to ``sender``'s server."""
         self.ensure_one()
         adapter_class = get_adapter_class(self.provider_type)
-        return adapter_class(self._inbox_adapter_settings(), self.api_base_url or None)
+        sender = sender or self.env["inbox.sender"]
+        return adapter_class(
+            self._inbox_adapter_settings(), self.api_base_url or None,
+            transport=partial(self._inbox_send_email, sender),
+            transport_check=partial(self._inbox_check_mail_server, sender),
+        )
+
+    def _inbox_send_email(self, sender, email):
+        try:
+            self.env["ir.mail_server"].sudo().send_email(email, mail_server_id=sender.mail_server_id.id or None)
+        except MailDeliveryException as error:
+            cause = error.__cause__ or (error.args[1] if len(error.args) > 1 else None)
+            if isinstance(cause, smtplib.SMTPRecipientsRefused):
+                raise ProviderError(_("The recipient's mail server refused the address."),
+                                    code="smtp-recipient", recipient_error=True) from error
+            raise ProviderError(_("The outgoing mail server failed: %s", cause or error),
+                                code="smtp", retryable=True) from error
+
+    def _inbox_check_mail_server(self, sender):
+        try:
+            self.env["ir.mail_server"].sudo().connect(mail_server_id=sender.mail_server_id.id or None).quit()
+        except Exception as error:
+            raise ProviderError(_("Cannot connect to the outgoing mail server: %s", error)) from error
 
     # ------------------------------------------------------------------
     # Health
@@ -255,10 +287,11 @@ class InboxProvider(models.Model):
             "status": Message._inbox_apply_status,
             "reaction": Message._inbox_apply_reaction,
             "media": Message._inbox_attach_media,
+            "email": self.env["inbox.conversation"]._inbox_receive_email,
         }
         for event in events:
             handlers[event.kind](self, event)
-        if any(event.kind in ("message", "reaction") for event in events):
+        if any(event.kind in ("message", "reaction", "email") for event in events):
             self._inbox_record_inbound()
 
     def _inbox_schedule_followups(self, followups):

@@ -25,6 +25,9 @@ class InboxSender(models.Model):
     external_id = fields.Char(
         "Provider ID", help="The provider's own id of this account: the WhatsApp phone number ID for Meta, "
                             "a Messaging Service SID (MG…) for Twilio if you send through one.")
+    mail_server_id = fields.Many2one(
+        "ir.mail_server", string="Outgoing Mail Server",
+        help="Email accounts: the server to send through; empty: Odoo's default.")
     team_ids = fields.Many2many(
         "crm.team", string="Teams", check_company=True,
         help="Teams whose members may send from this account. Empty: every Inbox user.")

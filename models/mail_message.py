@@ -108,15 +108,22 @@ class MailMessage(models.Model):
                 "url": f"{base_url}/web/content/{attachment.id}?access_token={token}&download=true",
                 "content": attachment.raw,
             })
+        text = html2plaintext(self.body or "").strip()
+        conversation = self.env["inbox.conversation"].browse(self.res_id)
         return OutboundMessage(
             channel=self.inbox_channel,
             from_address=sender.address,
             to_address=self.inbox_address,
-            body=html2plaintext(self.body or "").strip() if self.inbox_channel != "email" else str(self.body or ""),
+            body=str(self.body or "") if self.inbox_channel == "email" else text,
             subject=self.subject or "",
             media=media,
             status_callback=self.inbox_provider_id.webhook_url,
             sender_external_id=sender.external_id or "",
+            from_name=sender.company_id.name or "",
+            body_text=text,
+            message_id=self.message_id or "",
+            references=conversation._inbox_email_references(self),
+            reply_to=conversation._notify_get_reply_to(default=sender.address)[conversation.id] or "",
         )
 
     def _inbox_send_one(self):
@@ -128,7 +135,7 @@ class MailMessage(models.Model):
             return
         attempts = self.inbox_attempts + 1
         try:
-            result = provider._inbox_adapter().send(self._inbox_outbound_payload())
+            result = provider._inbox_adapter(self.inbox_sender_id).send(self._inbox_outbound_payload())
         except ProviderError as error:
             if error.recipient_error:
                 provider._inbox_record_success()

@@ -14,6 +14,7 @@ from .base import (
     OutboundMessage,
     ProviderAdapter,
     ProviderError,
+    RawEmail,
     Reaction,
     SendResult,
     StatusUpdate,

@@ -83,6 +83,12 @@ class OutboundMessage:
     media: list = field(default_factory=list)
     status_callback: str = ""
     sender_external_id: str = ""  # the provider's id of the sender account
+    # email only
+    from_name: str = ""
+    body_text: str = ""
+    message_id: str = ""
+    references: str = ""
+    reply_to: str = ""
 
 
 @dataclass
@@ -121,6 +127,14 @@ class MediaFetch:
 
 
 @dataclass
+class RawEmail:
+    """An email posted by an inbound email service, to route like any email."""
+
+    kind = "email"
+    mime: str
+
+
+@dataclass
 class Reaction:
     kind = "reaction"
     provider_message_id: str  # the message reacted to
@@ -138,7 +152,7 @@ class StatusUpdate:
     timestamp: float | None = None
 
 
-EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate, MediaFetch, Reaction)}
+EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate, MediaFetch, Reaction, RawEmail)}
 
 
 def event_to_dict(event):
@@ -153,8 +167,10 @@ def event_from_dict(values):
 class ProviderAdapter:
     """One provider protocol.
 
-    An adapter is built from the provider's settings (a plain dict) and the
-    API base URL to call (``None`` for the official endpoint).
+    An adapter is built from the provider's settings (a plain dict), the
+    API base URL to call (``None`` for the official endpoint) and, for
+    protocols that go through the host's own transport (email), callables
+    that send a message and check the transport.
     """
 
     provider_type = None
@@ -165,9 +181,11 @@ class ProviderAdapter:
     optional_settings = ()
     timeout = 10
 
-    def __init__(self, settings, base_url=None):
+    def __init__(self, settings, base_url=None, transport=None, transport_check=None):
         self.settings = settings
         self.base_url = (base_url or self.default_base_url or "").rstrip("/")
+        self.transport = transport
+        self.transport_check = transport_check
 
     def missing_settings(self):
         """Labels of the required settings that are empty."""

@@ -2,6 +2,7 @@ from . import (
     test_access,
     test_channel_availability,
     test_delivery_pipeline,
+    test_email,
     test_http,
     test_inbound,
     test_meta_whatsapp,
