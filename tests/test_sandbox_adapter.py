@@ -1,9 +1,13 @@
 import hashlib
 import hmac
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from odoo.tests import BaseCase, tagged
 
+from ..models.inbox_provider import InboxProvider
 from ..providers import ProviderError, StatusUpdate, WebhookError, get_adapter_class
 from ..providers.base import OutboundMessage, WebhookRequest
 from ..providers.sandbox import SIGNATURE_HEADER, SandboxAdapter
@@ -72,3 +76,24 @@ class TestSandboxAdapter(BaseCase):
         with self.assertRaises(ProviderError) as caught:
             self.adapter.send(OutboundMessage("sms", "a", "b", "please [busy]"))
         self.assertTrue(caught.exception.retryable)
+
+
+@tagged("post_install", "-at_install")
+class TestAdapterRegistry(BaseCase):
+
+    def test_the_package_registers_every_provider_type(self):
+        """Importing the providers package alone registers every adapter
+        (the tests import some modules themselves, which would hide one the
+        package forgot)."""
+        package = Path(__file__).resolve().parent.parent / "providers"
+        code = (
+            "import importlib.util, sys\n"
+            f"spec = importlib.util.spec_from_file_location('p', {str(package / '__init__.py')!r}, "
+            f"submodule_search_locations=[{str(package)!r}])\n"
+            "module = importlib.util.module_from_spec(spec); sys.modules['p'] = module\n"
+            "spec.loader.exec_module(module)\n"
+            "print(','.join(sorted(module.provider_types())))\n"
+        )
+        output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        expected = sorted(dict(InboxProvider.provider_type.selection))
+        self.assertEqual(output.strip().split(","), expected)

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Benchmark of the delivery pipeline (not a test: it measures and prints).
+
+1. Ingestion: N signed Twilio inbound webhooks over HTTP, C at a time,
+   against Odoo started with --workers 2: messages per second, p50/p95.
+2. Baseline: in-process message_post of a plain note, one transaction each,
+   on the same database.
+3. Outbound: M queued SMS dispatched by the cron workers against a fake
+   Twilio on loopback: messages per second until all are sent.
+
+Usage: dev/bench_ingest.py [--requests 2000] [--concurrency 8] [--outbound 500]
+Runs on its own database (unified_inbox_bench), created on first use.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import urlencode
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DB = os.environ.get("BENCH_DB", "unified_inbox_bench")
+
+
+def load_env():
+    env_file = subprocess.run([str(HERE / "setup.sh")], capture_output=True, text=True, check=True).stdout.strip()
+    values = {}
+    for line in Path(env_file).read_text().splitlines():
+        name, _sep, value = line.partition("=")
+        values[name] = value.strip("'")
+    return values
+
+
+ENV = load_env()
+if Path(sys.prefix) != Path(ENV["VENV"]):
+    # run with the project's virtualenv (psycopg2, requests)
+    os.execv(f"{ENV['VENV']}/bin/python", [f"{ENV['VENV']}/bin/python", __file__, *sys.argv[1:]])
+os.environ.update(PGHOST=ENV["DB_HOST"], PGPORT=ENV["DB_PORT"], PGUSER=ENV["DB_USER"])
+sys.path.insert(0, str(ROOT / "tests"))
+# the provider protocols are plain Python: load them without Odoo
+_spec = importlib.util.spec_from_file_location(
+    "inbox_providers", ROOT / "providers" / "__init__.py", submodule_search_locations=[str(ROOT / "providers")])
+sys.modules["inbox_providers"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(sys.modules["inbox_providers"])
+
+import psycopg2  # noqa: E402
+import requests  # noqa: E402
+from fake_providers import FakeProviderServer  # noqa: E402
+from inbox_providers.twilio import compute_signature  # noqa: E402
+
+
+def odoo(*args, **kwargs):
+    return subprocess.run([str(HERE / "odoo.sh"), *args], check=True, **kwargs)
+
+
+def shell(code, **env):
+    """Run ``code`` in an Odoo shell on the bench database; return its last output line."""
+    result = odoo("shell", "-d", DB, "--no-http", "--log-level=warn", input=code, text=True,
+                  capture_output=True, env=dict(os.environ, **env))
+    return result.stdout.strip().splitlines()[-1]
+
+
+def free_port():
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_database():
+    try:
+        psycopg2.connect(dbname=DB).close()
+    except psycopg2.OperationalError:
+        print(f"creating {DB} (first run only)")
+        odoo("-d", DB, "-i", "unified_inbox", "--stop-after-init", "--log-level=warn")
+
+
+SETUP_CODE = """
+import json, os
+Provider = env["inbox.provider"]
+provider = Provider.search([("name", "=", "Bench Twilio")]) or Provider.create({
+    "name": "Bench Twilio", "provider_type": "twilio"})
+provider.write({"api_base_url": os.environ["FAKE_URL"], "twilio_account_sid": "AC_test",
+                "twilio_auth_token": "twilio-token", "consecutive_failures": 0})
+sender = provider.sender_ids or env["inbox.sender"].create({
+    "name": "Bench SMS", "provider_id": provider.id, "channel": "sms", "address": "+32 470 00 07 77"})
+env.cr.commit()
+print(json.dumps({"token": provider.webhook_token, "sender": sender.address}))
+"""
+
+BASELINE_CODE = """
+import os
+import time
+partner = env["res.partner"].create({"name": "Baseline", "phone": "+32 470 44 00 00"})
+conversation = env["inbox.conversation"].create({"partner_id": partner.id})
+env.cr.commit()
+count = int(os.environ["COUNT"])
+start = time.perf_counter()
+for index in range(count):
+    conversation.message_post(body=f"note {index}", message_type="comment", subtype_xmlid="mail.mt_note")
+    env.cr.commit()
+print(count / (time.perf_counter() - start))
+"""
+
+OUTBOUND_CODE = """
+import os
+partners = env["res.partner"].search([("name", "=like", "Bench person %")], limit=100)
+conversations = env["inbox.conversation"].search([("partner_id", "in", partners.ids)])
+count = int(os.environ["COUNT"])
+for index in range(count):
+    conversations[index % len(conversations)].message_inbox_send("sms", f"Outbound {index}")
+env.cr.commit()
+print(len(conversations))
+"""
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def ingest(url, token, sender, total, concurrency):
+    latencies, statuses, lock = [], [], threading.Lock()
+    counter = iter(range(total))
+    path = f"/unified_inbox/webhook/{token}"
+
+    def worker():
+        session = requests.Session()
+        for index in counter:
+            form = {"MessageSid": f"SMbench{time.time_ns()}{index}", "AccountSid": "AC_test",
+                    "From": f"+3247066{index % 200:04d}", "To": sender, "Body": f"Bench message {index}",
+                    "NumMedia": "0", "SmsStatus": "received", "ProfileName": f"Bench person {index % 200}"}
+            signature = compute_signature("twilio-token", url + path, {k: [v] for k, v in form.items()})
+            started = time.perf_counter()
+            response = session.post(url + path, data=urlencode(form), timeout=60, headers={
+                "X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=worker) for _i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    duration = time.perf_counter() - started
+    return total / duration, latencies, statuses
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--outbound", type=int, default=500)
+    parser.add_argument("--baseline", type=int, default=500)
+    args = parser.parse_args()
+
+    ensure_database()
+    fake = FakeProviderServer().start()
+    info = json.loads(shell(SETUP_CODE, FAKE_URL=fake.url))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(HERE / "odoo.sh"), "-d", DB, f"--db-filter=^{DB}$", "--http-interface=127.0.0.1",
+         f"--http-port={port}", "--workers=2", "--max-cron-threads=2", "--log-level=warn",
+         "--limit-time-real=600"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _i in range(120):
+            try:
+                if requests.get(f"{url}/web/health", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.5)
+        # warm-up: the workers load their registry, people are created once
+        ingest(url, info["token"], info["sender"], 200, args.concurrency)
+        rate, latencies, statuses = ingest(url, info["token"], info["sender"], args.requests, args.concurrency)
+        baseline = float(shell(BASELINE_CODE, COUNT=str(args.baseline)))
+
+        fake.reset()
+        conversations = shell(OUTBOUND_CODE, COUNT=str(args.outbound))
+        started = time.perf_counter()
+        with closing(psycopg2.connect(dbname=DB)) as cnx:
+            cnx.autocommit = True
+            cursor = cnx.cursor()
+            # the send API triggered the cron: wait until the queue is empty
+            while True:
+                cursor.execute("SELECT count(*) FROM mail_message WHERE inbox_status = 'queued'")
+                if not cursor.fetchone()[0]:
+                    break
+                if time.perf_counter() - started > 600:
+                    raise RuntimeError("the outbound queue did not drain in 10 minutes")
+                time.sleep(0.2)
+        outbound_rate = args.outbound / (time.perf_counter() - started)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        fake.stop()
+
+    ok = statuses.count(200)
+    print()
+    print(f"ingestion, {args.requests} signed Twilio webhooks, {args.concurrency} at a time, --workers 2:")
+    print(f"  {rate:.0f} messages/s, p50 {statistics.median(latencies) * 1000:.0f} ms, "
+          f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, {ok}/{len(statuses)} answered 200")
+    print(f"baseline, in-process message_post of a note (one transaction each): {baseline:.0f} messages/s")
+    print(f"  ingestion / baseline: {rate / baseline:.2f}")
+    print(f"outbound, {args.outbound} SMS over {conversations} conversations to a fake Twilio, 2 cron workers: "
+          f"{outbound_rate:.0f} messages/s ({len(fake.sent('/2010-04-01'))} requests received)")
+
+
+if __name__ == "__main__":
+    main()
