@@ -1,8 +1,12 @@
+import re
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
 CHANNELS = [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "Email")]
+# Providers give numbers in E.164 already: no need to parse those again.
+E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 
 class InboxSender(models.Model):
@@ -49,6 +53,8 @@ class InboxSender(models.Model):
             return normalized
         if address.lower().startswith("whatsapp:"):
             address = address[len("whatsapp:"):]
+        if E164.fullmatch(address):
+            return address
         try:
             return self.env["res.partner"]._phone_format(number=address, raise_exception=True)
         except UserError as error:
