@@ -3,7 +3,7 @@
 DEMO_DB ?= unified_inbox_demo
 PORT ?= 8069
 
-.PHONY: demo test setup lint shell clean-db pot
+.PHONY: demo test setup lint shell clean-db pot bench
 
 ## Set up everything, create/refresh the demo database and serve it on http://127.0.0.1:8069
 demo:
@@ -29,3 +29,7 @@ clean-db:
 pot:
 	@dev/odoo.sh -d $(DEMO_DB) -u unified_inbox --stop-after-init --log-level=warn
 	@dev/odoo.sh i18n export -d $(DEMO_DB) -o i18n/unified_inbox.pot unified_inbox
+
+## Measure the delivery pipeline (ingestion with 2 workers, outbound dispatch)
+bench:
+	@dev/bench_ingest.py
