@@ -5,6 +5,7 @@ from markupsafe import Markup
 from psycopg2 import IntegrityError
 
 from odoo import _, api, fields, models
+from odoo.addons.mail.tools.discuss import Store
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html2plaintext, is_html_empty, plaintext2html
 from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tuples
@@ -493,6 +494,7 @@ class InboxConversation(models.Model):
         })
         if message.inbox_direction != "inbound":
             self.action_mark_read(message)
+        self._inbox_bus_send(message)
 
     def _inbox_sync_from_messages(self):
         """Recompute the list columns from the stored messages (after an
@@ -514,6 +516,33 @@ class InboxConversation(models.Model):
                 "whatsapp_window_expiry": whatsapp_in and whatsapp_in.date + WHATSAPP_WINDOW,
             })
             conversation._inbox_touch(messages[0])
+
+    # ------------------------------------------------------------------
+    # Real time
+    # ------------------------------------------------------------------
+
+    def _inbox_readers(self):
+        """Active Inbox users who may read the conversation, by the same
+        rules as the record rules: the assignee, the team's members, and the
+        managers of its company."""
+        self.ensure_one()
+        user_group = self.env.ref("unified_inbox.group_inbox_user")
+        manager_group = self.env.ref("unified_inbox.group_inbox_manager")
+        users = self.user_id | self.team_id.member_ids | manager_group.sudo().all_user_ids
+        return users.filtered(lambda user: user.active and user_group in user.all_group_ids
+                              and self.company_id in user.company_ids)
+
+    def _inbox_bus_send(self, messages):
+        """Push ``messages`` (new, or with a new delivery status) to every
+        user who may read the conversation, and to nobody else. The bus
+        sends after commit."""
+        self.ensure_one()
+        for user in self.sudo()._inbox_readers():
+            store = Store(bus_channel=user)
+            store.add(messages.with_user(user).sudo(), [
+                "inbox_channel", "inbox_direction", "inbox_status", "inbox_error",
+            ])
+            store.bus_send()
 
     # ------------------------------------------------------------------
     # Actions

@@ -149,6 +149,7 @@ class MailMessage(models.Model):
                     "inbox_error": _("%s (retrying)", error.reason),
                     "inbox_error_code": error.code or False,
                 })
+                self._inbox_bus_send()
                 self._inbox_trigger_dispatch(next_attempt)
             else:
                 self.inbox_attempts = attempts
@@ -165,16 +166,16 @@ class MailMessage(models.Model):
         provider._inbox_schedule_followups(result.followups)
 
     def _inbox_fail(self, reason, code=None):
-        self.write({"inbox_error": reason, "inbox_error_code": code or False})
-        self._inbox_set_status("failed")
+        self._inbox_set_status("failed", inbox_error=reason, inbox_error_code=code or False)
 
     # ------------------------------------------------------------------
     # Status
     # ------------------------------------------------------------------
 
-    def _inbox_set_status(self, status):
-        """Move the delivery status forward; never backward, never out of a
-        terminal state. Returns whether it changed."""
+    def _inbox_set_status(self, status, **values):
+        """Move the delivery status forward, with ``values`` to write along;
+        never backward, never out of a terminal state. Returns whether it
+        changed."""
         self.ensure_one()
         current = self.inbox_status
         if current not in STATUS_RANK or status not in STATUS_RANK:
@@ -184,8 +185,13 @@ class MailMessage(models.Model):
         if status == "failed" and STATUS_RANK[current] >= STATUS_RANK["delivered"]:
             # a late failure report does not undo a delivery
             return False
-        self.inbox_status = status
+        self.write(dict(values, inbox_status=status))
+        self._inbox_bus_send()
         return True
+
+    def _inbox_bus_send(self):
+        for message in self.filtered(lambda m: m.model == "inbox.conversation"):
+            self.env["inbox.conversation"].browse(message.res_id).sudo()._inbox_bus_send(message)
 
     @api.model
     def _inbox_apply_status(self, provider, event):
@@ -203,11 +209,13 @@ class MailMessage(models.Model):
             return self.browse()
         message = self.sudo().browse(row[0])
         message.invalidate_recordset()
-        if message._inbox_set_status(event.status) and event.status == "failed":
-            message.write({
+        values = {}
+        if event.status == "failed":
+            values = {
                 "inbox_error": event.error_reason or _("The provider could not deliver the message."),
                 "inbox_error_code": event.error_code or False,
-            })
+            }
+        message._inbox_set_status(event.status, **values)
         return message
 
     @api.model
@@ -286,6 +294,7 @@ class MailMessage(models.Model):
                 raise UserError(_("Only a queued message can be canceled."))
             message.invalidate_recordset(["inbox_status"])
             message.inbox_status = "canceled"
+            message._inbox_bus_send()
         return True
 
     def action_inbox_retry(self):
@@ -305,5 +314,6 @@ class MailMessage(models.Model):
                 "inbox_error_code": False,
                 "inbox_next_attempt": fields.Datetime.now(),
             })
+            message._inbox_bus_send()
         self._inbox_trigger_dispatch()
         return True

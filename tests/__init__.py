@@ -8,6 +8,7 @@ from . import (
     test_inbound,
     test_meta_whatsapp,
     test_provider_readiness,
+    test_realtime,
     test_sandbox_adapter,
     test_send,
     test_twilio,

@@ -1,0 +1,60 @@
+import json
+
+from odoo.tests import tagged
+
+from .common import InboxCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRealtime(InboxCommon):
+    """Changes are pushed on the bus to who may read them, and nobody else."""
+
+    def setUp(self):
+        super().setUp()
+        self.env.cr.precommit.run()
+        self.bus_start = self.env["bus.bus"].sudo().search([], order="id desc", limit=1).id
+
+    def pushed(self, message):
+        """{partner: [payload of message]} pushed since the test started."""
+        self.env.cr.precommit.run()  # bus rows are written at pre-commit
+        pushed = {}
+        for notif in self.env["bus.bus"].sudo().search([("id", ">", self.bus_start)]):
+            content = json.loads(notif.message)
+            if content["type"] != "mail.record/insert":
+                continue
+            for values in content["payload"].get("mail.message", []):
+                if values["id"] == message.id:
+                    _db, model, record_id = json.loads(notif.channel)[:3]
+                    self.assertEqual(model, "res.partner")
+                    pushed.setdefault(self.env["res.partner"].browse(record_id), []).append(values)
+        return pushed
+
+    def readers(self):
+        managers = self.env.ref("unified_inbox.group_inbox_manager").all_user_ids.filtered(
+            lambda user: user.active and self.company in user.company_ids)
+        self.assertIn(self.manager, managers)
+        return (self.user_a | managers).partner_id
+
+    def test_inbound_message_reaches_its_readers_only(self):
+        self.receive(self.conversation, "sms", "Are you open today?")
+        message = self.conversation.message_ids.filtered(lambda m: m.inbox_direction == "inbound")
+        pushed = self.pushed(message)
+        self.assertEqual(set(pushed), set(self.readers()))
+        self.assertNotIn(self.user_b.partner_id, pushed, "user B is not in the conversation's team")
+        self.assertNotIn(self.employee.partner_id, pushed, "no Inbox access")
+
+    def test_status_changes_are_pushed(self):
+        message = self.conversation.with_user(self.user_a).message_inbox_send("sms", "Hello")
+        self.run_dispatch()
+        statuses = [values.get("inbox_status") for values in self.pushed(message)[self.user_a.partner_id]]
+        self.assertEqual(statuses, ["queued", "sent"])
+        self.post_sandbox_events([{"type": "status", "id": message.inbox_provider_message_id, "status": "failed",
+                                   "error": "Carrier rejected"}])
+        last = self.pushed(message)[self.manager.partner_id][-1]
+        self.assertEqual((last["inbox_status"], last["inbox_error"]), ("failed", "Carrier rejected"))
+
+    def test_assignee_of_another_team_is_told(self):
+        self.conversation.user_id = self.user_b
+        self.receive(self.conversation, "sms", "Hi")
+        message = self.conversation.message_ids.filtered(lambda m: m.inbox_direction == "inbound")
+        self.assertIn(self.user_b.partner_id, self.pushed(message))
