@@ -168,7 +168,8 @@ class InboxConversation(models.Model):
             return _("%(name)s opted out of %(channel)s messages.", name=partner.display_name, channel=label)
         if partner._inbox_is_dnd(channel):
             return _("%(name)s is in Do Not Disturb for %(channel)s.", name=partner.display_name, channel=label)
-        if channel == "whatsapp" and not template and not self._inbox_whatsapp_window_open():
+        approved = template and template.whatsapp_template_name
+        if channel == "whatsapp" and not approved and not self._inbox_whatsapp_window_open():
             return _("The WhatsApp window is closed: %s has not written in the last 24 hours. "
                      "Only an approved template can be sent.", partner.display_name)
         return False
@@ -231,6 +232,7 @@ class InboxConversation(models.Model):
             inbox_provider_id=sender.provider_id.id,
             inbox_address=self._inbox_recipient_address(channel),
             inbox_next_attempt=scheduled_date or fields.Datetime.now(),
+            inbox_template=template._inbox_render_whatsapp(self) if template and channel == "whatsapp" else False,
         )
         self.sudo().last_sender_id = sender
         self._inbox_touch(message)
@@ -453,7 +455,7 @@ class InboxConversation(models.Model):
     def _get_message_create_valid_field_names(self):
         return super()._get_message_create_valid_field_names() | {
             "inbox_channel", "inbox_direction", "inbox_status", "inbox_sender_id", "inbox_provider_id",
-            "inbox_provider_message_id", "inbox_address", "inbox_next_attempt",
+            "inbox_provider_message_id", "inbox_address", "inbox_next_attempt", "inbox_template",
         }
 
     def _message_post_after_hook(self, message, msg_values):

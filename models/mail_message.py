@@ -43,6 +43,7 @@ class MailMessage(models.Model):
     inbox_error_code = fields.Char("Provider Error Code")
     inbox_attempts = fields.Integer("Send Attempts")
     inbox_next_attempt = fields.Datetime("Next Send Attempt")
+    inbox_template = fields.Json("Approved Template", help="The approved WhatsApp template sent, as rendered.")
 
     _inbox_provider_message_unique = models.UniqueIndex(
         "(inbox_provider_id, inbox_provider_message_id) WHERE inbox_provider_message_id IS NOT NULL")
@@ -119,6 +120,7 @@ class MailMessage(models.Model):
             media=media,
             status_callback=self.inbox_provider_id.webhook_url,
             sender_external_id=sender.external_id or "",
+            template=self.inbox_template or None,
             from_name=sender.company_id.name or "",
             body_text=text,
             message_id=self.message_id or "",

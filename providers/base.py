@@ -83,6 +83,8 @@ class OutboundMessage:
     media: list = field(default_factory=list)
     status_callback: str = ""
     sender_external_id: str = ""  # the provider's id of the sender account
+    # an approved WhatsApp template: {name, language, parameters: [str]}
+    template: dict | None = None
     # email only
     from_name: str = ""
     body_text: str = ""

@@ -77,7 +77,10 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         phone_number_id = message.sender_external_id
         if not phone_number_id:
             raise ProviderError("The sender account has no WhatsApp phone number ID.")
-        payloads = [self._payload(message, media) for media in message.media] or [self._payload(message)]
+        if message.template:
+            payloads = [self._template_payload(message)]
+        else:
+            payloads = [self._payload(message, media) for media in message.media] or [self._payload(message)]
         message_id = None
         for payload in payloads:
             answer = self.http("POST", self.graph_url(f"{phone_number_id}/messages"),
@@ -87,6 +90,16 @@ class MetaWhatsAppAdapter(ProviderAdapter):
             except (KeyError, IndexError, TypeError) as error:
                 raise ProviderError("Meta's answer has no message id.", retryable=True) from error
         return SendResult(provider_message_id=message_id, status="sent")
+
+    @staticmethod
+    def _template_payload(message):
+        template = message.template
+        content = {"name": template["name"], "language": {"code": template["language"]}}
+        if template.get("parameters"):
+            content["components"] = [{"type": "body", "parameters": [
+                {"type": "text", "text": value} for value in template["parameters"]]}]
+        return {"messaging_product": "whatsapp", "recipient_type": "individual",
+                "to": message.to_address.lstrip("+"), "type": "template", "template": content}
 
     def _payload(self, message, media=None):
         payload = {

@@ -9,6 +9,7 @@ parameters, keyed with the auth token). A JSON body is signed through the
 import base64
 import hashlib
 import hmac
+import json
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from .base import (
@@ -116,10 +117,13 @@ class TwilioAdapter(ProviderAdapter):
     # ------------------------------------------------------------------
 
     def send(self, message):
-        data = [
-            ("To", address(message.channel, message.to_address)),
-            ("Body", message.body),
-        ]
+        data = [("To", address(message.channel, message.to_address))]
+        if message.template:
+            # a template approved for WhatsApp, by its Content SID
+            variables = {str(index): value for index, value in enumerate(message.template["parameters"], 1)}
+            data += [("ContentSid", message.template["name"]), ("ContentVariables", json.dumps(variables))]
+        else:
+            data.append(("Body", message.body))
         if message.sender_external_id.startswith("MG"):
             data.append(("MessagingServiceSid", message.sender_external_id))
         else:

@@ -110,7 +110,7 @@ class FakeProviderServer:
                     return self._reply(200, {"sid": server.twilio_sid, "status": "active"})
                 if path == f"{account}/Messages.json" and record["method"] == "POST":
                     form = record["form"]
-                    if not form.get("Body", [""])[0] and not form.get("MediaUrl"):
+                    if not form.get("Body", [""])[0] and not form.get("MediaUrl") and not form.get("ContentSid"):
                         return self._reply(400, {"code": 21602, "message": "Message body is required.", "status": 400})
                     return self._reply(201, {
                         "sid": "SM" + uuid.uuid4().hex, "status": "queued", "error_code": None,

@@ -178,6 +178,29 @@ class TestMetaProvider(InboxCommon, HttpCase):
             self.send()
         self.assertFalse(self.fake.sent())
 
+    def test_window_closed_only_an_approved_template_goes(self):
+        Template = self.env["inbox.template"]
+        plain = Template.create({"name": "Plain", "channel": "whatsapp", "body": "Hi {{ object.partner_id.name }}"})
+        with self.assertRaisesRegex(UserError, "WhatsApp window is closed"):
+            self.send("", template_id=plain.id)
+        approved = Template.create({
+            "name": "Reminder", "channel": "whatsapp", "body": "Hello, your appointment is tomorrow.",
+            "whatsapp_template_name": "appointment_reminder", "whatsapp_language": "en_US",
+            "whatsapp_variables": "{{ object.partner_id.name }}\n{{ object.company_id.name }}",
+        })
+        message = self.send("", template_id=approved.id)
+        self.run_dispatch()
+        [request] = self.fake.sent("/v21.0")
+        self.assertEqual(request["json"]["type"], "template")
+        self.assertEqual(request["json"]["template"], {
+            "name": "appointment_reminder", "language": {"code": "en_US"},
+            "components": [{"type": "body", "parameters": [
+                {"type": "text", "text": "Alice Customer"}, {"type": "text", "text": self.env.company.name}]}],
+        })
+        self.assertEqual(message.inbox_status, "sent")
+        self.assertIn("your appointment is tomorrow", message.body)
+        self.assertFalse(self.conversation._inbox_whatsapp_window_open(), "a template does not open the window")
+
     def test_131047_maps_to_the_window_reason(self):
         self.post(payload([text_message()]))
         self.fake.answer_next(400, {"error": {"message": "Re-engagement message", "type": "OAuthException",

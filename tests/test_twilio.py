@@ -188,6 +188,19 @@ class TestTwilioProvider(InboxCommon, HttpCase):
         self.assertEqual(request["form"]["To"], ["whatsapp:+32470617283"])
         self.assertEqual(request["form"]["From"], ["whatsapp:+32470000012"])
 
+    def test_whatsapp_approved_template_by_content_sid(self):
+        template = self.env["inbox.template"].create({
+            "name": "Reminder", "channel": "whatsapp", "body": "Your appointment is tomorrow.",
+            "whatsapp_template_name": "HXb5b62575e6e4ff6129ad7c8efe1f983e",
+            "whatsapp_variables": "{{ object.partner_id.name }}",
+        })
+        self.conversation.with_user(self.user_a).message_inbox_send("whatsapp", "", template_id=template.id)
+        self.run_dispatch()
+        [request] = self.fake.sent("/2010-04-01")
+        self.assertEqual(request["form"]["ContentSid"], ["HXb5b62575e6e4ff6129ad7c8efe1f983e"])
+        self.assertEqual(json.loads(request["form"]["ContentVariables"][0]), {"1": "Alice Customer"})
+        self.assertNotIn("Body", request["form"])
+
     def test_recipient_error_fails_the_message_not_the_provider(self):
         self.fake.answer_next(400, {"code": 21211, "message": "The 'To' number is not a valid phone number.",
                                     "status": 400})
