@@ -80,6 +80,9 @@ def ensure_database():
     except psycopg2.OperationalError:
         print(f"creating {DB} (first run only)")
         odoo("-d", DB, "-i", "unified_inbox", "--stop-after-init", "--log-level=warn")
+    else:
+        # in step with the code of this clone
+        odoo("-d", DB, "-u", "unified_inbox", "--stop-after-init", "--log-level=warn")
 
 
 SETUP_CODE = """

@@ -477,6 +477,14 @@ class InboxConversation(models.Model):
                 self._inbox_touch(message)
         return super()._message_post_after_hook(message, msg_values)
 
+    def _notify_thread(self, message, msg_vals=False, **kwargs):
+        # A message exchanged with the person travels on its channel only: no
+        # follower email, no out-of-office auto-reply to the person. The team
+        # hears of it through the Inbox's own pushes (_inbox_bus_send).
+        if message.subtype_id == self.env.ref("unified_inbox.mt_inbox_message"):
+            return []
+        return super()._notify_thread(message, msg_vals=msg_vals, **kwargs)
+
     def _message_get_suggested_recipients_batch(self, **kwargs):
         # Customers are written to through message_inbox_send, on the channel
         # chosen; the chatter must not offer to email them behind its back.
@@ -528,11 +536,14 @@ class InboxConversation(models.Model):
         rules as the record rules: the assignee, the team's members, and the
         managers of its company."""
         self.ensure_one()
-        user_group = self.env.ref("unified_inbox.group_inbox_user")
-        manager_group = self.env.ref("unified_inbox.group_inbox_manager")
-        users = self.user_id | self.team_id.member_ids | manager_group.sudo().all_user_ids
-        return users.filtered(lambda user: user.active and user_group in user.all_group_ids
-                              and self.company_id in user.company_ids)
+        return self.env["res.users"].sudo().search([
+            ("company_ids", "in", self.company_id.id),
+            ("all_group_ids", "in", self.env.ref("unified_inbox.group_inbox_user").id),
+            "|", "|",
+            ("id", "=", self.user_id.id),
+            ("id", "in", self.team_id.member_ids.ids),
+            ("all_group_ids", "in", self.env.ref("unified_inbox.group_inbox_manager").id),
+        ])
 
     def _inbox_bus_send(self, messages):
         """Push ``messages`` (new, or with a new delivery status) to every
