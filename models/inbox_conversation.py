@@ -169,14 +169,25 @@ class InboxConversation(models.Model):
         if partner._inbox_is_dnd(channel):
             return _("%(name)s is in Do Not Disturb for %(channel)s.", name=partner.display_name, channel=label)
         approved = template and template.whatsapp_template_name
-        if channel == "whatsapp" and not approved and not self._inbox_whatsapp_window_open():
+        if channel == "whatsapp" and not approved and not self._inbox_whatsapp_window_open(sender):
             return _("The WhatsApp window is closed: %s has not written in the last 24 hours. "
                      "Only an approved template can be sent.", partner.display_name)
         return False
 
-    def _inbox_whatsapp_window_open(self):
+    def _inbox_whatsapp_window_open(self, sender=None):
+        """Whether free text may go on WhatsApp: the window is per business
+        number, so through ``sender`` only if the person wrote to that number
+        in the last 24 hours (to any number of the conversation without one)."""
         self.ensure_one()
-        return bool(self.whatsapp_window_expiry and self.whatsapp_window_expiry > fields.Datetime.now())
+        if not (self.whatsapp_window_expiry and self.whatsapp_window_expiry > fields.Datetime.now()):
+            return False
+        if not sender:
+            return True
+        return bool(self.env["mail.message"].sudo().search_count([
+            ("model", "=", self._name), ("res_id", "=", self.id), ("inbox_channel", "=", "whatsapp"),
+            ("inbox_direction", "=", "inbound"), ("inbox_sender_id", "=", sender.id),
+            ("date", ">", fields.Datetime.now() - WHATSAPP_WINDOW),
+        ], limit=1))
 
     # ------------------------------------------------------------------
     # Sending

@@ -31,6 +31,15 @@ class TestChannelAvailability(InboxCommon):
         self.conversation.whatsapp_window_expiry = fields.Datetime.now() - timedelta(minutes=1)
         self.assertFalse(self.availability()["whatsapp"]["available"])
 
+    def test_whatsapp_window_is_per_business_number(self):
+        other_number = self._create_sender("whatsapp", "+32 470 00 00 05", sequence=1)
+        self.receive(self.conversation, "whatsapp", "Hi", sender=other_number)
+        conversation = self.conversation.with_user(self.user_a)
+        self.assertFalse(conversation._inbox_unavailable_reason("whatsapp", other_number))
+        self.assertIn("WhatsApp window is closed",
+                      conversation._inbox_unavailable_reason("whatsapp", self.sender_whatsapp),
+                      "the person wrote to the other number only")
+
     def test_no_sender_for_team(self):
         self.sender_sms.team_ids = self.team_b
         self.assertIn("No SMS sender account", self.availability()["sms"]["reason"])
