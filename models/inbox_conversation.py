@@ -392,21 +392,28 @@ class InboxConversation(models.Model):
     def _inbox_post_inbound(self, sender, event, from_address):
         self.ensure_one()
         body = self._inbox_html(event.body) if event.channel == "email" else plaintext2html(event.body or "")
-        message = self.with_context(mail_create_nosubscribe=True).message_post(
-            body=body,
-            subject=event.subject or False,
-            author_id=self.partner_id.id,
-            email_from=False,
-            message_type="comment",
-            subtype_xmlid="unified_inbox.mt_inbox_message",
-            inbox_channel=event.channel,
-            inbox_direction="inbound",
-            inbox_status="received",
-            inbox_sender_id=sender.id,
-            inbox_provider_id=sender.provider_id.id,
-            inbox_provider_message_id=event.provider_message_id,
-            inbox_address=from_address,
-        )
+        # The thin path of message_post: a message from the person notifies
+        # nobody (see _notify_thread) and needs no reply-to, parent or author
+        # lookup, and every webhook pays for those.
+        message = self._message_create([{
+            "model": self._name,
+            "res_id": self.id,
+            "body": body,
+            "subject": event.subject or False,
+            "author_id": self.partner_id.id,
+            "email_from": self.partner_id.email_formatted or False,
+            "reply_to": self.partner_id.email_formatted or False,
+            "message_type": "comment",
+            "subtype_id": self.env.ref("unified_inbox.mt_inbox_message").id,
+            "record_company_id": self.company_id.id,
+            "inbox_channel": event.channel,
+            "inbox_direction": "inbound",
+            "inbox_status": "received",
+            "inbox_sender_id": sender.id,
+            "inbox_provider_id": sender.provider_id.id,
+            "inbox_provider_message_id": event.provider_message_id,
+            "inbox_address": from_address,
+        }])
         self._inbox_after_inbound(message, sender)
         return message
 
