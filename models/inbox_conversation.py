@@ -546,6 +546,94 @@ class InboxConversation(models.Model):
             conversation._inbox_touch(messages[0])
 
     # ------------------------------------------------------------------
+    # The Inbox list
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _inbox_tab_domains(self):
+        return {
+            "open": [("state", "=", "open")],
+            "unread": [("is_unread", "=", True)],
+            "unassigned": [("state", "=", "open"), ("user_id", "=", False)],
+            "mine": [("user_id", "=", self.env.uid)],
+            "closed": [("state", "=", "closed")],
+            "all": [],
+        }
+
+    @api.model
+    def _inbox_filter_domain(self, channel=None, sender_id=None, user_id=None, label_id=None, search=None):
+        """The domain of the list's filters (all but the status tab), and
+        the E.164 number the search is, if it is a valid one."""
+        domain = []
+        if channel:
+            domain.append(("message_ids.inbox_channel", "=", channel))
+        if sender_id:
+            domain.append(("last_sender_id", "=", sender_id))
+        if user_id:
+            domain.append(("user_id", "=", user_id))
+        if label_id:
+            domain.append(("label_ids", "in", label_id))
+        number = False
+        search = (search or "").strip()
+        if search:
+            conditions = [("partner_id.name", "ilike", search), ("partner_id.email_normalized", "ilike", search),
+                          ("message_ids.body", "ilike", search)]
+            # a valid number is searched normalized; a partial or invalid one is no phone search
+            if sum(char.isdigit() for char in search) >= 6:
+                number = self.env["inbox.sender"]._inbox_normalize_address("sms", search, raise_exception=False)
+                if number:
+                    conditions.append(("partner_id.phone_sanitized", "=", number))
+            domain.append(["|"] * (len(conditions) - 1) + conditions)
+        return [term for item in domain for term in (item if isinstance(item, list) else [item])], number
+
+    @api.model
+    def inbox_list(self, tab="open", channel=None, sender_id=None, user_id=None, label_id=None, search=None,
+                   sort="recent", offset=0, limit=40):
+        """One page of the Inbox's conversation list, with the count of each
+        status tab under the same filters. A constant number of queries
+        whatever the page size."""
+        tabs = self._inbox_tab_domains()
+        if tab not in tabs:
+            raise UserError(_("Unknown status tab %s.", tab))
+        domain, number = self._inbox_filter_domain(channel, sender_id, user_id, label_id, search)
+        order = "last_message_date desc nulls last, id desc"
+        full_domain = domain + tabs[tab]
+        if sort == "oldest_unanswered":
+            full_domain += [("last_message_direction", "=", "inbound")]
+            order = "last_message_date asc, id asc"
+        conversations = self.search_fetch(full_domain, [
+            "partner_id", "state", "user_id", "last_message_date", "last_message_preview", "last_message_channel",
+            "last_inbound_message_id", "label_ids",
+        ], offset=offset, limit=limit, order=order)
+        conversations.partner_id.fetch(["name", "phone", "email", "phone_sanitized"])
+        conversations.user_id.fetch(["name"])
+        conversations.label_ids.fetch(["name", "color"])
+        counts = {name: self.search_count(domain + tab_domain) for name, tab_domain in tabs.items()}
+        return {
+            "conversations": [conversation._inbox_list_row() for conversation in conversations],
+            "counts": counts,
+            "total": counts[tab] if sort != "oldest_unanswered" else self.search_count(full_domain),
+            "new_number": number if number and not counts["all"] else False,
+        }
+
+    def _inbox_list_row(self):
+        self.ensure_one()
+        partner = self.partner_id
+        return {
+            "id": self.id,
+            "partner": {"id": partner.id, "name": partner.name, "phone": partner.phone or "",
+                        "email": partner.email or ""},
+            "avatar_text": _avatar_text(partner),
+            "status": self.display_status,
+            "user": {"id": self.user_id.id, "name": self.user_id.name} if self.user_id else False,
+            "last_message_date": self.last_message_date,
+            "last_message_preview": self.last_message_preview or "",
+            "last_message_channel": self.last_message_channel or False,
+            "is_unread": self.is_unread,
+            "labels": [{"id": label.id, "name": label.name, "color": label.color} for label in self.label_ids],
+        }
+
+    # ------------------------------------------------------------------
     # Real time
     # ------------------------------------------------------------------
 
@@ -624,3 +712,14 @@ class InboxConversation(models.Model):
             "target": "new",
             "context": {"default_conversation_id": self.id},
         }
+
+
+def _avatar_text(partner):
+    """Initials of the person, or the last two digits of their number when
+    the name is only a number."""
+    name = (partner.name or "").strip()
+    if not name or not any(char.isalpha() for char in name):
+        digits = [char for char in (partner.phone_sanitized or name) if char.isdigit()]
+        return "".join(digits[-2:])
+    words = [word for word in name.split() if word[0].isalpha()]
+    return "".join(word[0] for word in words[:2]).upper()

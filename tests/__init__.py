@@ -6,6 +6,7 @@ from . import (
     test_email,
     test_http,
     test_inbound,
+    test_inbox_list,
     test_meta_whatsapp,
     test_provider_readiness,
     test_realtime,

@@ -1,0 +1,99 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import InboxCommon
+
+
+@tagged("post_install", "-at_install")
+class TestInboxList(InboxCommon):
+    """The conversation list of the Inbox: tabs, filters, search, order."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner, Conversation = cls.env["res.partner"], cls.env["inbox.conversation"]
+        cls.bob = Partner.create({"name": "Bob Builder", "phone": "+32 470 11 11 11", "email": "bob@build.example.com"})
+        cls.number_only = Partner.create({"name": "+32470222233", "phone": "+32 470 22 22 33"})
+        cls.conv_bob = Conversation.create({"partner_id": cls.bob.id, "team_id": cls.team_a.id})
+        cls.conv_number = Conversation.create({"partner_id": cls.number_only.id, "team_id": cls.team_a.id})
+        cls.label = cls.env["inbox.label"].create({"name": "VIP"})
+
+    def setUp(self):
+        super().setUp()
+        self.receive(self.conversation, "sms", "Is the clinic open?")
+        self.conv_bob.message_inbox_send("note", "Called him back")
+        self.receive(self.conv_number, "whatsapp", "Hello, who is this?")
+        self.conv_bob.label_ids = self.label
+
+    def ids(self, user=None, **params):
+        result = self.env["inbox.conversation"].with_user(user or self.user_a).inbox_list(**params)
+        return [row["id"] for row in result["conversations"]], result
+
+    def test_tabs_and_counts(self):
+        ids, result = self.ids()
+        self.assertEqual(ids, [self.conv_number.id, self.conv_bob.id, self.conversation.id], "most recent first")
+        self.assertEqual(result["counts"], {"open": 3, "unread": 2, "unassigned": 3, "mine": 0, "closed": 0,
+                                            "all": 3})
+        self.conversation.with_user(self.user_a).action_assign_to_me()
+        self.conv_bob.action_close()
+        self.assertEqual(self.ids(tab="mine")[0], [self.conversation.id])
+        self.assertEqual(self.ids(tab="closed")[0], [self.conv_bob.id])
+        self.assertEqual(set(self.ids(tab="unread")[0]), {self.conversation.id, self.conv_number.id})
+        with self.assertRaisesRegex(UserError, "Unknown status tab"):
+            self.ids(tab="bogus")
+
+    def test_filters(self):
+        self.assertEqual(self.ids(channel="whatsapp")[0], [self.conv_number.id])
+        self.assertEqual(self.ids(label_id=self.label.id)[0], [self.conv_bob.id])
+        self.assertEqual(self.ids(sender_id=self.sender_sms.id)[0], [self.conversation.id])
+        self.conv_bob.user_id = self.user_b
+        self.assertEqual(self.ids(user_id=self.user_b.id)[0], [self.conv_bob.id])
+
+    def test_search(self):
+        self.assertEqual(self.ids(search="builder")[0], [self.conv_bob.id])
+        self.assertEqual(self.ids(search="bob@build")[0], [self.conv_bob.id])
+        self.assertEqual(self.ids(search="clinic open")[0], [self.conversation.id], "message text")
+        for number in ("0470 11 11 11", "+32470111111", "+32 (470) 11-11-11"):
+            self.assertEqual(self.ids(search=number)[0], [self.conv_bob.id], number)
+        ids, result = self.ids(search="0470 99 88 77")
+        self.assertEqual((ids, result["new_number"]), ([], "+32470998877"), "start a new conversation")
+        ids, result = self.ids(search="4701")
+        self.assertEqual((ids, result["new_number"]), ([], False), "a partial number is no phone search")
+
+    def test_oldest_unanswered(self):
+        ids, result = self.ids(sort="oldest_unanswered")
+        self.assertEqual(ids, [self.conversation.id, self.conv_number.id], "only those waiting for us, oldest first")
+        self.assertEqual(result["total"], 2)
+
+    def test_rows(self):
+        _ids, result = self.ids()
+        rows = {row["id"]: row for row in result["conversations"]}
+        self.assertEqual(rows[self.conv_bob.id]["avatar_text"], "BB")
+        self.assertEqual(rows[self.conv_number.id]["avatar_text"], "33", "no name: the number's last digits")
+        self.assertEqual(rows[self.conv_bob.id]["labels"],
+                         [{"id": self.label.id, "name": "VIP", "color": self.label.color}])
+        self.assertEqual(rows[self.conv_bob.id]["last_message_channel"], "note")
+        self.assertTrue(rows[self.conversation.id]["is_unread"])
+        self.assertEqual(rows[self.conversation.id]["status"], "open")
+
+    def test_access(self):
+        self.assertEqual(self.ids(user=self.user_b)[0], [], "another team's conversations stay hidden")
+        self.assertEqual(self.ids(user=self.user_b)[1]["counts"]["all"], 0)
+
+    def test_constant_queries_whatever_the_page_size(self):
+        Conversation = self.env["inbox.conversation"]
+        for index in range(12):
+            partner = self.env["res.partner"].create({"name": f"Person {index}", "phone": f"+32 470 33 00 {index:02d}"})
+            conversation = Conversation.create({"partner_id": partner.id, "team_id": self.team_a.id})
+            conversation.label_ids = self.label
+            self.receive(conversation, "sms", f"Message {index}")
+        Conversation = Conversation.with_user(self.user_a)
+        Conversation.inbox_list(limit=1)  # warm the caches of rules and groups
+        counts = []
+        for limit in (2, 14):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            result = Conversation.inbox_list(limit=limit)
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(len(result["conversations"]), limit)
+        self.assertEqual(counts[0], counts[1], f"queries for 2 and 14 rows: {counts}")
