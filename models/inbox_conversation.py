@@ -1,4 +1,3 @@
-import logging
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -12,8 +11,6 @@ from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tu
 
 from ..providers import ATTACHMENT_EXTENSIONS, InboundMessage, MediaFetch
 from .inbox_sender import CHANNELS
-
-_logger = logging.getLogger(__name__)
 
 INBOX_CHANNELS = [("note", "Internal Note"), *CHANNELS]
 # WhatsApp's customer service window: free text only within this time after
@@ -370,7 +367,7 @@ class InboxConversation(models.Model):
     def _inbox_route(self, partner, sender, company=None):
         """The conversation an inbound message of ``partner`` to ``sender``
         belongs to: their open one (the one with this sender if several),
-        else their latest one, reopened, else a new one."""
+        else their latest one (reopened by the message), else a new one."""
         company = sender.company_id or company or self.env.company
         self.env["res.partner"]._inbox_lock(f"conversation:{partner.id}:{company.id}")
         conversations = self.search(
@@ -380,8 +377,6 @@ class InboxConversation(models.Model):
         conversation = (open_ones.filtered(lambda c: c.last_sender_id == sender)[:1]
                         or open_ones[:1] or conversations[:1])
         if conversation:
-            if conversation.state != "open":
-                conversation.state = "open"
             return conversation
         return self.with_context(mail_create_nosubscribe=True).create({
             "partner_id": partner.id,
