@@ -30,6 +30,7 @@
     "assets": {
         "web.assets_backend": [
             "unified_inbox/static/src/core/**/*",
+            "unified_inbox/static/src/inbox/**/*",
         ],
         "web.assets_tests": [
             "unified_inbox/static/tests/tours/**/*",

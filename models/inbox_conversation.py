@@ -66,6 +66,11 @@ class InboxConversation(models.Model):
         compute="_compute_channel_availability",
         help="Per channel: whether the current user can send on it, from which accounts, and why not.")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # "Conversation created" says nothing in a conversation's timeline
+        return super(InboxConversation, self.with_context(mail_create_nolog=True)).create(vals_list)
+
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------

@@ -12,30 +12,26 @@ registry.category("web_tour.tours").add("unified_inbox_send_tour", {
         },
         {
             content: "Open the conversation with the tour customer",
-            trigger: ".o_data_row td[name='partner_id']:contains('Tour Customer')",
+            trigger: ".o_inbox_row:contains('Tour Customer')",
             run: "click",
         },
         {
-            content: "The chatter keeps notes but leaves writing to the person to New Message",
-            trigger: ".o-mail-Chatter-topbar:has(.o-mail-Chatter-logNote):not(:has(.o-mail-Chatter-sendMessage))",
+            content: "Email is disabled, and says why",
+            trigger: ".o_inbox_composer_channel[data-channel='email'][disabled][title*='no valid email address']",
         },
         {
-            content: "Write a new message",
-            trigger: "button[name='action_new_message']",
+            content: "Choose SMS",
+            trigger: ".o_inbox_composer_channel[data-channel='sms']:enabled",
             run: "click",
-        },
-        {
-            content: "SMS is the default channel",
-            trigger: ".modal div[name='channel'] input[data-value='sms']:checked",
         },
         {
             content: "Type the message",
-            trigger: ".modal div[name='body'] textarea",
+            trigger: ".o_inbox_composer_body",
             run: "edit Hello from the tour",
         },
         {
             content: "Send it",
-            trigger: ".modal footer button.btn-primary:contains('Send')",
+            trigger: ".o_inbox_composer_send",
             run: "click",
         },
         {
@@ -45,6 +41,10 @@ registry.category("web_tour.tours").add("unified_inbox_send_tour", {
         {
             content: "with its delivery status",
             trigger: ".o-mail-Message:contains('Hello from the tour') .o-inbox-Message-status[data-status='queued']",
+        },
+        {
+            content: "and the list shows it as the last message",
+            trigger: ".o_inbox_row:contains('Tour Customer') .o_inbox_row_preview:contains('Hello from the tour')",
         },
     ],
 });

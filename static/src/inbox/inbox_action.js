@@ -1,0 +1,126 @@
+import { Thread } from "@mail/core/common/thread";
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { INBOX_CHANNELS } from "@unified_inbox/core/common/message_patch";
+import { InboxComposer } from "./inbox_composer";
+
+export const TABS = [
+    { key: "open", label: _t("Open") },
+    { key: "unread", label: _t("Unread") },
+    { key: "unassigned", label: _t("Unassigned") },
+    { key: "mine", label: _t("Mine") },
+    { key: "closed", label: _t("Closed") },
+    { key: "all", label: _t("All") },
+];
+
+const STATUS_LABELS = { open: _t("Open"), closed: _t("Closed"), outbound_only: _t("Outbound only") };
+
+/** The Inbox: status tabs and filters, conversation list, thread and composer, person. */
+export class InboxAction extends Component {
+    static template = "unified_inbox.InboxAction";
+    static components = { Thread, InboxComposer };
+    static props = ["*"];
+
+    setup() {
+        this.orm = useService("orm");
+        this.store = useService("mail.store");
+        this.tabs = TABS;
+        this.channels = INBOX_CHANNELS;
+        this.statusLabels = STATUS_LABELS;
+        this.state = useState({
+            tab: "open",
+            channel: "",
+            search: "",
+            rows: [],
+            counts: {},
+            total: 0,
+            newNumber: false,
+            selected: null,
+            thread: null,
+        });
+        onWillStart(() => this.load());
+    }
+
+    async load() {
+        const result = await this.orm.call("inbox.conversation", "inbox_list", [], {
+            tab: this.state.tab,
+            channel: this.state.channel || null,
+            search: this.state.search || null,
+        });
+        Object.assign(this.state, {
+            rows: result.conversations,
+            counts: result.counts,
+            total: result.total,
+            newNumber: result.new_number,
+        });
+    }
+
+    selectTab(tab) {
+        this.state.tab = tab;
+        this.load();
+    }
+
+    onChannelChange(ev) {
+        this.state.channel = ev.target.value;
+        this.load();
+    }
+
+    onSearchKeydown(ev) {
+        if (ev.key === "Enter") {
+            this.state.search = ev.target.value;
+            this.load();
+        }
+    }
+
+    async open(row) {
+        const [conversation] = await this.orm.read(
+            "inbox.conversation",
+            [row.id],
+            ["partner_id", "state", "user_id", "channel_availability", "whatsapp_window_expiry"]
+        );
+        this.state.selected = { ...row, ...conversation };
+        this.state.thread = this.store.Thread.insert({ model: "inbox.conversation", id: row.id });
+        if (row.is_unread) {
+            await this.orm.call("inbox.conversation", "action_mark_read", [[row.id]]);
+            row.is_unread = false;
+            this.state.counts.unread = Math.max(0, (this.state.counts.unread || 1) - 1);
+        }
+    }
+
+    async onSent() {
+        await this.state.thread.fetchNewMessages();
+        await this.load();
+    }
+
+    async toggleState() {
+        const method = this.state.selected.state === "open" ? "action_close" : "action_reopen";
+        await this.orm.call("inbox.conversation", method, [[this.state.selected.id]]);
+        this.state.selected.state = method === "action_close" ? "closed" : "open";
+        await this.load();
+    }
+
+    async assignToMe() {
+        await this.orm.call("inbox.conversation", "action_assign_to_me", [[this.state.selected.id]]);
+        const [conversation] = await this.orm.read("inbox.conversation", [this.state.selected.id], ["user_id"]);
+        this.state.selected.user_id = conversation.user_id;
+        await this.load();
+    }
+
+    channelIcon(channel) {
+        return this.channels[channel]?.icon || "fa-comment-o";
+    }
+
+    relativeTime(value) {
+        if (!value) {
+            return "";
+        }
+        const date = luxon.DateTime.fromSQL(value, { zone: "utc" }).toLocal();
+        return date.hasSame(luxon.DateTime.local(), "day")
+            ? date.toLocaleString(luxon.DateTime.TIME_SIMPLE)
+            : date.toRelative();
+    }
+}
+
+registry.category("actions").add("unified_inbox.inbox", InboxAction);
