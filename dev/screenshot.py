@@ -2,7 +2,7 @@
 """Screenshot pages of a running Odoo in headless Chromium, logged in.
 
 Usage: dev/screenshot.py URL OUT.png [--login admin --password admin]
-       [--width 1440 --height 900] [--wait 3] [--click CSS]...
+       [--width 1440 --height 900] [--wait 3] [--dismiss CSS]... [--click CSS]...
 
 Run with the project's virtualenv (it needs websocket-client).
 """
@@ -58,6 +58,8 @@ def main():
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--wait-for", default=".o_action_manager .o_view_controller, .o_action_manager > div")
     parser.add_argument("--click", action="append", default=[])
+    parser.add_argument("--dismiss", action="append", default=[],
+                        help="clicked if it appears within a few seconds (pop-ups)")
     parser.add_argument("--wait", type=float, default=1.5)
     args = parser.parse_args()
 
@@ -91,6 +93,12 @@ def main():
         time.sleep(2)
         page.call("Page.navigate", url=args.url)
         page.wait_for(args.wait_for)
+        for selector in args.dismiss:
+            try:
+                page.wait_for(selector, timeout=4)
+                page.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+            except TimeoutError:
+                pass
         for selector in args.click:
             page.wait_for(selector)
             page.evaluate(f"document.querySelector({json.dumps(selector)}).click()")

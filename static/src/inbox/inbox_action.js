@@ -89,6 +89,11 @@ export class InboxAction extends Component {
         }
     }
 
+    back() {
+        this.state.selected = null;
+        this.state.thread = null;
+    }
+
     async onSent() {
         await this.state.thread.fetchNewMessages();
         await this.load();
