@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -10,6 +11,7 @@ from odoo.tools import SQL, html2plaintext, is_html_empty, plaintext2html
 from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tuples
 
 from ..providers import ATTACHMENT_EXTENSIONS, InboundMessage, MediaFetch
+from ..providers.sandbox import SandboxAdapter
 from .inbox_sender import CHANNELS
 
 INBOX_CHANNELS = [("note", "Internal Note"), *CHANNELS]
@@ -697,6 +699,38 @@ class InboxConversation(models.Model):
             "target": "new",
             "context": {"default_conversation_id": self.id, "default_partner_id": self.partner_id.id},
         }
+
+    def inbox_simulate_inbound(self, body, sender_id=None, subject=None):
+        """Make the person write ``body`` to a sandbox sender account (the
+        first one of the company if none is given), through the same signed
+        webhook path as a real provider. For demos, trials and tours."""
+        self.ensure_one()
+        self.check_access("read")
+        Sender = self.env["inbox.sender"].sudo()
+        domain = [("provider_id.provider_type", "=", "sandbox"), ("company_id", "=", self.company_id.id)]
+        sender = Sender.search(domain + ([("id", "=", sender_id)] if sender_id else []), limit=1)
+        if not sender:
+            raise UserError(_("There is no sandbox sender account in this company."))
+        partner = self.partner_id
+        from_address = partner.email_normalized if sender.channel == "email" else partner.phone_sanitized
+        if not from_address:
+            raise UserError(_("%(name)s has no address for %(channel)s.", name=partner.display_name,
+                              channel=dict(sender._fields["channel"].selection)[sender.channel]))
+        provider = sender.provider_id
+        request = SandboxAdapter.signed_request(provider.webhook_url, provider.webhook_secret, [{
+            "type": "message",
+            "id": f"SBIN{uuid.uuid4().hex}",
+            "channel": sender.channel,
+            "from": from_address,
+            "to": sender.address,
+            "name": partner.name,
+            "subject": subject or "",
+            "body": body,
+        }])
+        status, _content_type, answer = provider._inbox_handle_webhook(request)
+        if status != 200:
+            raise UserError(_("The sandbox refused the message: %s", answer))
+        return True
 
     def action_simulate_inbound(self):
         """Open the sandbox's "simulate an inbound message" dialog."""

@@ -1,9 +1,4 @@
-import uuid
-
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-
-from ..providers.sandbox import SandboxAdapter
+from odoo import api, fields, models
 
 
 class InboxSimulateInbound(models.TransientModel):
@@ -30,24 +25,5 @@ class InboxSimulateInbound(models.TransientModel):
 
     def action_simulate(self):
         self.ensure_one()
-        sender = self.sender_id.sudo()
-        partner = self.conversation_id.partner_id
-        from_address = partner.email_normalized if sender.channel == "email" else partner.phone_sanitized
-        if not from_address:
-            raise UserError(_("%(name)s has no address for %(channel)s.", name=partner.display_name,
-                              channel=dict(sender._fields["channel"].selection)[sender.channel]))
-        provider = sender.provider_id
-        request = SandboxAdapter.signed_request(provider.webhook_url, provider.webhook_secret, [{
-            "type": "message",
-            "id": f"SBIN{uuid.uuid4().hex}",
-            "channel": sender.channel,
-            "from": from_address,
-            "to": sender.address,
-            "name": partner.name,
-            "subject": self.subject or "",
-            "body": self.body,
-        }])
-        status, _content_type, answer = provider._inbox_handle_webhook(request)
-        if status != 200:
-            raise UserError(_("The sandbox refused the message: %s", answer))
+        self.conversation_id.inbox_simulate_inbound(self.body, sender_id=self.sender_id.id, subject=self.subject)
         return {"type": "ir.actions.act_window_close"}

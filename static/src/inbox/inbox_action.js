@@ -1,8 +1,9 @@
 import { Thread } from "@mail/core/common/thread";
-import { Component, onWillStart, useState } from "@odoo/owl";
+import { Component, onMounted, onWillStart, onWillUnmount, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { useDebounced } from "@web/core/utils/timing";
 import { INBOX_CHANNELS } from "@unified_inbox/core/common/message_patch";
 import { InboxComposer } from "./inbox_composer";
 
@@ -41,6 +42,21 @@ export class InboxAction extends Component {
             thread: null,
         });
         onWillStart(() => this.load());
+        // the server pushes, after commit, every message and status change
+        // of the conversations this user may read
+        const bus = useService("bus_service");
+        const refresh = useDebounced(() => this.refresh(), 300);
+        const onInsert = (payload) => {
+            if ((payload["mail.message"] || []).some((message) => message.inbox_channel)) {
+                refresh();
+            }
+        };
+        onMounted(() => bus.subscribe("mail.record/insert", onInsert));
+        onWillUnmount(() => bus.unsubscribe("mail.record/insert", onInsert));
+    }
+
+    async refresh() {
+        await Promise.all([this.load(), this.state.thread?.fetchNewMessages()]);
     }
 
     async load() {
@@ -95,8 +111,7 @@ export class InboxAction extends Component {
     }
 
     async onSent() {
-        await this.state.thread.fetchNewMessages();
-        await this.load();
+        await this.refresh();
     }
 
     async toggleState() {

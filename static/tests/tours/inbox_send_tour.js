@@ -1,3 +1,4 @@
+import { rpc } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
 
@@ -45,6 +46,25 @@ registry.category("web_tour.tours").add("unified_inbox_send_tour", {
         {
             content: "and the list shows it as the last message",
             trigger: ".o_inbox_row:contains('Tour Customer') .o_inbox_row_preview:contains('Hello from the tour')",
+            run: async () => {
+                // the customer answers through the sandbox's webhook path
+                const [conversation] = await rpc("/web/dataset/call_kw/inbox.conversation/search", {
+                    model: "inbox.conversation", method: "search",
+                    args: [[["partner_id.name", "=", "Tour Customer"]]], kwargs: {},
+                });
+                await rpc("/web/dataset/call_kw/inbox.conversation/inbox_simulate_inbound", {
+                    model: "inbox.conversation", method: "inbox_simulate_inbound",
+                    args: [[conversation], "Thanks, see you soon!"], kwargs: {},
+                });
+            },
+        },
+        {
+            content: "The answer appears in the open thread without reloading",
+            trigger: ".o-mail-Message:contains('Thanks, see you soon!') .o-inbox-Message-channel:contains('SMS')",
+        },
+        {
+            content: "and moves the conversation's last message in the list",
+            trigger: ".o_inbox_row:contains('Tour Customer') .o_inbox_row_preview:contains('Thanks, see you soon!')",
         },
     ],
 });
