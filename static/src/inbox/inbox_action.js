@@ -16,6 +16,8 @@ export const TABS = [
     { key: "all", label: _t("All") },
 ];
 
+const PAGE_SIZE = 40;
+
 const STATUS_LABELS = { open: _t("Open"), closed: _t("Closed"), outbound_only: _t("Outbound only") };
 
 /** The Inbox: status tabs and filters, conversation list, thread and composer, person. */
@@ -34,6 +36,12 @@ export class InboxAction extends Component {
             tab: "open",
             channel: "",
             search: "",
+            userId: "",
+            labelId: "",
+            sort: "recent",
+            users: [],
+            labels: [],
+            loadingMore: false,
             rows: [],
             counts: {},
             total: 0,
@@ -41,7 +49,14 @@ export class InboxAction extends Component {
             selected: null,
             thread: null,
         });
-        onWillStart(() => this.load());
+        onWillStart(async () => {
+            const [users, labels] = await Promise.all([
+                this.orm.searchRead("res.users", [["share", "=", false]], ["name"], { order: "name" }),
+                this.orm.searchRead("inbox.label", [], ["name"], { order: "name" }),
+                this.load(),
+            ]);
+            Object.assign(this.state, { users, labels });
+        });
         // the server pushes, after commit, every message and status change
         // of the conversations this user may read
         const bus = useService("bus_service");
@@ -59,12 +74,21 @@ export class InboxAction extends Component {
         await Promise.all([this.load(), this.state.thread?.fetchNewMessages()]);
     }
 
-    async load() {
-        const result = await this.orm.call("inbox.conversation", "inbox_list", [], {
+    listParams(offset = 0) {
+        return {
             tab: this.state.tab,
             channel: this.state.channel || null,
             search: this.state.search || null,
-        });
+            user_id: parseInt(this.state.userId) || null,
+            label_id: parseInt(this.state.labelId) || null,
+            sort: this.state.sort,
+            offset,
+            limit: PAGE_SIZE,
+        };
+    }
+
+    async load() {
+        const result = await this.orm.call("inbox.conversation", "inbox_list", [], this.listParams());
         Object.assign(this.state, {
             rows: result.conversations,
             counts: result.counts,
@@ -73,13 +97,36 @@ export class InboxAction extends Component {
         });
     }
 
-    selectTab(tab) {
-        this.state.tab = tab;
+    async loadMore() {
+        if (this.state.loadingMore || this.state.rows.length >= this.state.total) {
+            return;
+        }
+        this.state.loadingMore = true;
+        try {
+            const result = await this.orm.call(
+                "inbox.conversation", "inbox_list", [], this.listParams(this.state.rows.length)
+            );
+            const known = new Set(this.state.rows.map((row) => row.id));
+            this.state.rows.push(...result.conversations.filter((row) => !known.has(row.id)));
+        } finally {
+            this.state.loadingMore = false;
+        }
+    }
+
+    onRowsScroll(ev) {
+        const el = ev.target;
+        if (el.scrollTop + el.clientHeight >= el.scrollHeight - 80) {
+            this.loadMore();
+        }
+    }
+
+    onFilterChange(field, ev) {
+        this.state[field] = ev.target.value;
         this.load();
     }
 
-    onChannelChange(ev) {
-        this.state.channel = ev.target.value;
+    selectTab(tab) {
+        this.state.tab = tab;
         this.load();
     }
 
