@@ -618,6 +618,42 @@ class InboxConversation(models.Model):
             "new_number": number if number and not counts["all"] else False,
         }
 
+    def inbox_details(self):
+        """The person panel of the Inbox: contact data, per-channel opt-out
+        and do-not-disturb, open opportunities and upcoming appointments."""
+        self.ensure_one()
+        self.check_access("read")
+        partner = self.partner_id
+        # what the user may see of the CRM and the calendar, by their own rights
+        Lead, Event = self.env["crm.lead"], self.env["calendar.event"]
+        leads = Lead.search(
+            [("partner_id", "=", partner.id), ("type", "=", "opportunity")],
+            order="date_deadline asc, id desc", limit=5) if Lead.has_access("read") else Lead
+        events = Event.search(
+            [("partner_ids", "in", partner.id), ("stop", ">=", fields.Datetime.now())],
+            order="start asc", limit=5) if Event.has_access("read") else Event
+        return {
+            "partner": {
+                "id": partner.id, "name": partner.name, "phone": partner.phone or "", "email": partner.email or "",
+                "address": partner._display_address(without_company=True).strip(),
+                "company": partner.parent_id.name or partner.company_name or "",
+                "tags": partner.category_id.mapped("name"),
+            },
+            "channels": {
+                channel: {"opted_out": partner._inbox_is_opted_out(channel), "dnd": partner._inbox_is_dnd(channel)}
+                for channel, _label in CHANNELS
+            },
+            "opportunities": [{
+                "id": lead.id, "name": lead.name, "stage": lead.stage_id.name or "",
+                "expected_revenue": lead.expected_revenue, "currency": lead.company_currency.symbol or "",
+                "user": lead.user_id.name or "",
+            } for lead in leads],
+            "appointments": [{
+                "id": event.id, "name": event.name, "start": event.start, "allday": event.allday,
+                "organizer": event.user_id.name or "",
+            } for event in events],
+        }
+
     def _inbox_list_row(self):
         self.ensure_one()
         partner = self.partner_id

@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import InboxCommon
@@ -97,3 +97,36 @@ class TestInboxList(InboxCommon):
             counts.append(self.env.cr.sql_log_count - before)
             self.assertEqual(len(result["conversations"]), limit)
         self.assertEqual(counts[0], counts[1], f"queries for 2 and 14 rows: {counts}")
+
+
+@tagged("post_install", "-at_install")
+class TestInboxDetails(InboxCommon):
+
+    def test_person_panel(self):
+        salesman = self.env.ref("base.user_admin")
+        lead = self.env["crm.lead"].create({
+            "name": "Implants", "type": "opportunity", "partner_id": self.partner.id, "expected_revenue": 2400,
+            "user_id": salesman.id})
+        self.env["crm.lead"].create({"name": "Someone else's", "type": "opportunity"})
+        event = self.env["calendar.event"].create({
+            "name": "Check-up", "start": "2099-01-05 09:00:00", "stop": "2099-01-05 10:00:00",
+            "partner_ids": [(4, self.partner.id)], "user_id": salesman.id})
+        self.env["calendar.event"].create({
+            "name": "Past visit", "start": "2000-01-05 09:00:00", "stop": "2000-01-05 10:00:00",
+            "partner_ids": [(4, self.partner.id)]})
+        self.partner.inbox_dnd_whatsapp = True
+        self.env["mail.blacklist"].sudo()._add(self.partner.email)
+        self.assertEqual(self.conversation.with_user(self.manager).inbox_details()["opportunities"], [],
+                         "no Sales rights: no opportunity shown")
+        self.manager.group_ids = [(4, self.env.ref("sales_team.group_sale_salesman_all_leads").id)]
+        details = self.conversation.with_user(self.manager).inbox_details()
+        self.assertEqual(details["partner"]["phone"], self.partner.phone)
+        self.assertEqual([o["id"] for o in details["opportunities"]], [lead.id])
+        self.assertEqual(details["opportunities"][0]["user"], salesman.name)
+        self.assertEqual([a["id"] for a in details["appointments"]], [event.id], "upcoming ones only")
+        self.assertEqual(details["channels"]["whatsapp"], {"opted_out": False, "dnd": True})
+        self.assertEqual(details["channels"]["email"], {"opted_out": True, "dnd": False})
+
+    def test_person_panel_follows_access(self):
+        with self.assertRaises(AccessError):
+            self.conversation.with_user(self.user_b).inbox_details()

@@ -42,6 +42,7 @@ export class InboxAction extends Component {
             users: [],
             labels: [],
             loadingMore: false,
+            details: null,
             rows: [],
             counts: {},
             total: 0,
@@ -144,6 +145,12 @@ export class InboxAction extends Component {
             ["partner_id", "state", "user_id", "channel_availability", "whatsapp_window_expiry"]
         );
         this.state.selected = { ...row, ...conversation };
+        this.state.details = null;
+        this.orm.call("inbox.conversation", "inbox_details", [[row.id]]).then((details) => {
+            if (this.state.selected?.id === row.id) {
+                this.state.details = details;
+            }
+        });
         this.state.thread = this.store.Thread.insert({ model: "inbox.conversation", id: row.id });
         if (row.is_unread) {
             await this.orm.call("inbox.conversation", "action_mark_read", [[row.id]]);
@@ -173,6 +180,20 @@ export class InboxAction extends Component {
         const [conversation] = await this.orm.read("inbox.conversation", [this.state.selected.id], ["user_id"]);
         this.state.selected.user_id = conversation.user_id;
         await this.load();
+    }
+
+    openRecord(model, id) {
+        this.env.services.action.doAction({
+            type: "ir.actions.act_window",
+            res_model: model,
+            res_id: id,
+            views: [[false, "form"]],
+            target: "new",
+        });
+    }
+
+    formatDate(value) {
+        return value ? luxon.DateTime.fromSQL(value, { zone: "utc" }).toLocal().toFormat("ccc d LLL, HH:mm") : "";
     }
 
     channelIcon(channel) {
