@@ -1,0 +1,89 @@
+import { describe, expect, test } from "@odoo/hoot";
+import { click, press } from "@odoo/hoot-dom";
+import { animationFrame } from "@odoo/hoot-mock";
+import { contains, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
+import { InboxAction } from "@unified_inbox/inbox/inbox_action";
+import { defineInboxModels } from "./unified_inbox_test_helpers";
+
+describe.current.tags("desktop");
+defineInboxModels();
+
+const ROWS = [
+    {
+        id: 1,
+        partner: { id: 11, name: "Alice Martin", phone: "+32470617283", email: "" },
+        avatar_text: "AM",
+        status: "open",
+        user: false,
+        last_message_date: "2026-11-21 09:00:00",
+        last_message_preview: "Is the clinic open?",
+        last_message_channel: "sms",
+        is_unread: true,
+        labels: [{ id: 3, name: "VIP", color: 2 }],
+    },
+    {
+        id: 2,
+        partner: { id: 12, name: "+32470222233", phone: "+32470222233", email: "" },
+        avatar_text: "33",
+        status: "outbound_only",
+        user: false,
+        last_message_date: "2026-11-20 09:00:00",
+        last_message_preview: "Your results are ready",
+        last_message_channel: "whatsapp",
+        is_unread: false,
+        labels: [],
+    },
+];
+
+function mockList(answer = {}) {
+    onRpc("res.users", "search_read", () => []);
+    onRpc("inbox.label", "search_read", () => [{ id: 3, name: "VIP" }]);
+    onRpc("inbox.conversation", "inbox_list", ({ kwargs }) => {
+        expect.step(`list ${kwargs.tab} ${kwargs.search || ""} ${kwargs.label_id || ""}`.trim());
+        return {
+            conversations: ROWS,
+            counts: { open: 2, unread: 1, unassigned: 2, mine: 0, closed: 4, all: 6 },
+            total: 2,
+            new_number: false,
+            ...answer,
+        };
+    });
+}
+
+test("tabs show their counts and reload the list", async () => {
+    mockList();
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect.verifySteps(["list open"]);
+    expect(".o_inbox_tab[data-tab='closed'] .o_inbox_tab_count").toHaveText("4");
+    expect(".o_inbox_row").toHaveCount(2);
+    expect(".o_inbox_row[data-id='1'] .o_inbox_unread").toHaveCount(1);
+    expect(".o_inbox_row[data-id='2'] .o_inbox_avatar").toHaveText("33");
+    expect(".o_inbox_row[data-id='2'] .o_inbox_status").toHaveText("Outbound only");
+    await click(".o_inbox_tab[data-tab='closed']");
+    await animationFrame();
+    expect.verifySteps(["list closed"]);
+    expect(".o_inbox_tab[data-tab='closed']").toHaveClass("active");
+});
+
+test("search runs on Enter, filters pass their value", async () => {
+    mockList();
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect.verifySteps(["list open"]);
+    await contains(".o_inbox_search").edit("0470 61", { confirm: false });
+    await press("Enter");
+    await animationFrame();
+    expect.verifySteps(["list open 0470 61"]);
+    await contains(".o_inbox_label_filter").select("3");
+    await animationFrame();
+    expect.verifySteps(["list open 0470 61 3"]);
+});
+
+test("a valid number that matches nobody offers a new conversation", async () => {
+    mockList({ conversations: [], total: 0, new_number: "+32470998877" });
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect(".o_inbox_new_number").toHaveText(
+        "Nobody has +32470998877: use New Conversation to write to them."
+    );
+    expect(".o_inbox_empty").toHaveCount(1);
+    expect.verifySteps(["list open"]);
+});
