@@ -38,8 +38,10 @@ const ROWS = [
 function mockList(answer = {}) {
     onRpc("res.users", "search_read", () => []);
     onRpc("inbox.label", "search_read", () => [{ id: 3, name: "VIP" }]);
+    onRpc("inbox.sender", "search_read", () => [{ id: 5, name: "Front desk", address: "+32470000001" }]);
     onRpc("inbox.conversation", "inbox_list", ({ kwargs }) => {
-        expect.step(`list ${kwargs.tab} ${kwargs.search || ""} ${kwargs.label_id || ""}`.trim());
+        const filters = [kwargs.search, kwargs.label_id, kwargs.sender_id].filter(Boolean).join(" ");
+        expect.step(`list ${kwargs.tab} ${filters}`.trim());
         return {
             conversations: ROWS,
             counts: { open: 2, unread: 1, unassigned: 2, mine: 0, closed: 4, all: 6 },
@@ -76,6 +78,9 @@ test("search runs on Enter, filters pass their value", async () => {
     await contains(".o_inbox_label_filter").select("3");
     await animationFrame();
     expect.verifySteps(["list open 0470 61 3"]);
+    await contains(".o_inbox_sender_filter").select("5");
+    await animationFrame();
+    expect.verifySteps(["list open 0470 61 3 5"]);
 });
 
 test("a valid number that matches nobody offers a new conversation", async () => {

@@ -38,6 +38,8 @@ export class InboxAction extends Component {
             search: "",
             userId: "",
             labelId: "",
+            senderId: "",
+            senders: [],
             sort: "recent",
             users: [],
             labels: [],
@@ -51,12 +53,13 @@ export class InboxAction extends Component {
             thread: null,
         });
         onWillStart(async () => {
-            const [users, labels] = await Promise.all([
+            const [users, labels, senders] = await Promise.all([
                 this.orm.searchRead("res.users", [["share", "=", false]], ["name"], { order: "name" }),
                 this.orm.searchRead("inbox.label", [], ["name"], { order: "name" }),
+                this.orm.searchRead("inbox.sender", [], ["name", "address"], { order: "sequence, id" }),
                 this.load(),
             ]);
-            Object.assign(this.state, { users, labels });
+            Object.assign(this.state, { users, labels, senders });
         });
         // the server pushes, after commit, every message and status change
         // of the conversations this user may read
@@ -82,6 +85,7 @@ export class InboxAction extends Component {
             search: this.state.search || null,
             user_id: parseInt(this.state.userId) || null,
             label_id: parseInt(this.state.labelId) || null,
+            sender_id: parseInt(this.state.senderId) || null,
             sort: this.state.sort,
             offset,
             limit: PAGE_SIZE,
