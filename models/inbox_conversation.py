@@ -712,7 +712,27 @@ class InboxConversation(models.Model):
         self.write({"state": "open"})
 
     def action_assign_to_me(self):
-        self.write({"user_id": self.env.uid})
+        self.inbox_assign(self.env.uid)
+
+    def inbox_assign(self, user_id, notify=False):
+        """Assign the conversations to ``user_id`` (False: unassign); with
+        ``notify``, the assignee gets a notification by email or in Odoo,
+        as they prefer."""
+        user = self.env["res.users"].browse(user_id).exists() if user_id else self.env["res.users"]
+        if user and not user.has_group("unified_inbox.group_inbox_user"):
+            raise UserError(_("%s has no access to the Inbox.", user.name))
+        self.write({"user_id": user.id})
+        if user:
+            self.message_subscribe(partner_ids=user.partner_id.ids)
+        if user and notify and user != self.env.user:
+            for conversation in self:
+                conversation.message_notify(
+                    partner_ids=user.partner_id.ids,
+                    subject=_("Conversation with %s assigned to you", conversation.partner_id.name),
+                    body=_("%(assigner)s assigned you the conversation with %(person)s.",
+                           assigner=self.env.user.name, person=conversation.partner_id.name),
+                )
+        return True
 
     def action_mark_read(self, message=None):
         """Mark the conversations read for the current user, up to

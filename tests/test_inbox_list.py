@@ -130,3 +130,32 @@ class TestInboxDetails(InboxCommon):
     def test_person_panel_follows_access(self):
         with self.assertRaises(AccessError):
             self.conversation.with_user(self.user_b).inbox_details()
+
+
+@tagged("post_install", "-at_install")
+class TestAssign(InboxCommon):
+
+    def notifications(self, user):
+        return self.env["mail.message"].search([
+            ("message_type", "=", "user_notification"), ("partner_ids", "in", user.partner_id.id)])
+
+    def test_assign_with_notification(self):
+        self.team_a.member_ids = [(4, self.manager.id)]
+        self.conversation.with_user(self.user_a).inbox_assign(self.manager.id, notify=True)
+        self.assertEqual(self.conversation.user_id, self.manager)
+        self.assertIn(self.manager.partner_id, self.conversation.message_partner_ids)
+        [notification] = self.notifications(self.manager)
+        self.assertIn("Alice Customer", notification.subject)
+        self.assertIn(self.user_a.name, notification.body)
+
+    def test_assign_without_notification_and_to_oneself(self):
+        self.conversation.with_user(self.user_a).inbox_assign(self.user_a.id, notify=True)
+        self.assertFalse(self.notifications(self.user_a), "nobody is told what they did themselves")
+        self.conversation.with_user(self.user_a).inbox_assign(self.manager.id)
+        self.assertFalse(self.notifications(self.manager))
+        self.conversation.with_user(self.user_a).inbox_assign(False)
+        self.assertFalse(self.conversation.user_id)
+
+    def test_assignee_needs_inbox_access(self):
+        with self.assertRaisesRegex(UserError, "no access to the Inbox"):
+            self.conversation.with_user(self.user_a).inbox_assign(self.employee.id)

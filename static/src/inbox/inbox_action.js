@@ -2,6 +2,7 @@ import { Thread } from "@mail/core/common/thread";
 import { Component, onMounted, onWillStart, onWillUnmount, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
 import { useDebounced } from "@web/core/utils/timing";
 import { INBOX_CHANNELS } from "@unified_inbox/core/common/message_patch";
@@ -39,6 +40,7 @@ export class InboxAction extends Component {
             userId: "",
             labelId: "",
             senderId: "",
+            notifyAssignee: false,
             senders: [],
             sort: "recent",
             users: [],
@@ -179,11 +181,21 @@ export class InboxAction extends Component {
         await this.load();
     }
 
-    async assignToMe() {
-        await this.orm.call("inbox.conversation", "action_assign_to_me", [[this.state.selected.id]]);
+    async assign(userId) {
+        await this.orm.call("inbox.conversation", "inbox_assign", [[this.state.selected.id], userId || false], {
+            notify: this.state.notifyAssignee,
+        });
         const [conversation] = await this.orm.read("inbox.conversation", [this.state.selected.id], ["user_id"]);
         this.state.selected.user_id = conversation.user_id;
         await this.load();
+    }
+
+    assignToMe() {
+        return this.assign(user.userId);
+    }
+
+    onAssignChange(ev) {
+        return this.assign(parseInt(ev.target.value));
     }
 
     openRecord(model, id) {
