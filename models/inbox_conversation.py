@@ -254,6 +254,17 @@ class InboxConversation(models.Model):
         self.env["mail.message"]._inbox_trigger_dispatch(scheduled_date)
         return message
 
+    def inbox_render_template(self, template_id):
+        """``{subject, body}`` of a template for this conversation, to prefill
+        the composer (still editable)."""
+        self.ensure_one()
+        self.check_access("read")
+        template = self.env["inbox.template"].browse(template_id).exists()
+        if not template:
+            raise UserError(_("This template no longer exists."))
+        subject, body = template._inbox_render(self)
+        return {"subject": subject or "", "body": html2plaintext(body or "") if "<" in (body or "") else body or ""}
+
     def _inbox_check_template(self, channel, template_id):
         template = self.env["inbox.template"]
         if not template_id:

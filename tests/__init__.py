@@ -1,6 +1,7 @@
 from . import (
     test_access,
     test_channel_availability,
+    test_compose,
     test_concurrency,
     test_delivery_pipeline,
     test_email,

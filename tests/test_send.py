@@ -127,3 +127,11 @@ class TestSend(InboxCommon):
         self.assertEqual(message.inbox_status, "queued")
         self.assertFalse(self.run_dispatch(), "not due yet")
         self.assertEqual(message.inbox_status, "queued")
+
+    def test_render_template_for_the_composer(self):
+        template = self.env["inbox.template"].create({
+            "name": "Reminder", "channel": "sms", "body": "Hello {{ object.partner_id.name }}, see you soon."})
+        rendered = self.conversation.with_user(self.user_a).inbox_render_template(template.id)
+        self.assertEqual(rendered, {"subject": "", "body": "Hello Alice Customer, see you soon."})
+        with self.assertRaises(AccessError):
+            self.conversation.with_user(self.user_b).inbox_render_template(template.id)

@@ -39,10 +39,11 @@ class InboxCompose(models.TransientModel):
 
     @api.onchange("channel", "conversation_id")
     def _onchange_channel(self):
-        if self.channel == "note" or not self.conversation_id:
+        if self.channel == "note":
             self.sender_id = False
         elif self.sender_id.channel != self.channel:
-            self.sender_id = self.conversation_id._inbox_usable_senders(self.channel)[:1]
+            company = self.conversation_id.company_id or self.env.company
+            self.sender_id = self.env["inbox.sender"]._inbox_get_usable(self.channel, company)[:1]
         if self.template_id.channel != self.channel:
             self.template_id = False
 
@@ -66,28 +67,22 @@ class InboxCompose(models.TransientModel):
         normalized = Sender._inbox_normalize_address(channel, address, raise_exception=False)
         if not normalized:
             raise UserError(_("%s is neither a valid phone number nor a valid email address.", address))
+        # Inbox users start conversations with people who never wrote: the
+        # person is created as the inbound path would, whatever the user's
+        # rights on contacts
         Partner = self.env["res.partner"]
-        return Partner._inbox_find(channel, normalized) or Partner._inbox_find_or_create(
+        person = Partner._inbox_find(channel, normalized) or Partner.sudo()._inbox_find_or_create(
             channel, normalized, False, self.env.company)
+        return person.sudo(False)
 
     def action_send(self):
         self.ensure_one()
-        conversation = self.conversation_id
-        if not conversation:
-            partner = self._inbox_resolve_partner()
-            Conversation = self.env["inbox.conversation"]
-            conversation = Conversation.search(
-                [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)],
-                order="last_message_date desc nulls last, id desc", limit=1)
-            if not conversation:
-                conversation = Conversation.create({"partner_id": partner.id, "company_id": self.env.company.id})
-            elif conversation.state == "closed":
-                conversation.action_reopen()
-        # a refused message rolls back the whole transaction: a conversation
-        # exists only once its first message is accepted
-        conversation.message_inbox_send(
-            self.channel, self.body, subject=self.subject, sender_id=self.sender_id.id or None,
-            template_id=self.template_id.id or None, attachment_ids=self.attachment_ids.ids)
+        # a refused message leaves nothing behind: no person, no conversation
+        with self.env.cr.savepoint():
+            conversation = self.conversation_id or self._inbox_new_conversation()
+            conversation.message_inbox_send(
+                self.channel, self.body, subject=self.subject, sender_id=self.sender_id.id or None,
+                template_id=self.template_id.id or None, attachment_ids=self.attachment_ids.ids)
         return {
             "type": "ir.actions.act_window",
             "res_model": "inbox.conversation",
@@ -95,3 +90,22 @@ class InboxCompose(models.TransientModel):
             "view_mode": "form",
             "target": "current",
         }
+
+    def _inbox_new_conversation(self):
+        """The person's latest conversation (reopened), or a new one that
+        belongs to the user who starts it."""
+        partner = self._inbox_resolve_partner()
+        Conversation = self.env["inbox.conversation"]
+        conversation = Conversation.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)],
+            order="last_message_date desc nulls last, id desc", limit=1)
+        if conversation:
+            if conversation.state == "closed":
+                conversation.action_reopen()
+            return conversation
+        return Conversation.create({
+            "partner_id": partner.id,
+            "company_id": self.env.company.id,
+            "user_id": self.env.uid,
+            "team_id": self.env.user.sudo().crm_team_ids[:1].id,
+        })

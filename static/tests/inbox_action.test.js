@@ -86,9 +86,7 @@ test("search runs on Enter, filters pass their value", async () => {
 test("a valid number that matches nobody offers a new conversation", async () => {
     mockList({ conversations: [], total: 0, new_number: "+32470998877" });
     await mountWithCleanup(InboxAction, { props: {} });
-    expect(".o_inbox_new_number").toHaveText(
-        "Nobody has +32470998877: use New Conversation to write to them."
-    );
+    expect(".o_inbox_new_number").toHaveText("Nobody has +32470998877. Start a new conversation");
     expect(".o_inbox_empty").toHaveCount(1);
     expect.verifySteps(["list open"]);
 });

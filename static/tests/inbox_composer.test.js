@@ -8,6 +8,11 @@ import { defineInboxModels } from "./unified_inbox_test_helpers";
 describe.current.tags("desktop");
 defineInboxModels();
 
+onRpc("inbox.template", "search_read", () => [
+    { id: 1, name: "Reminder", channel: "sms" },
+    { id: 2, name: "Welcome", channel: "email" },
+]);
+
 const conversation = {
     id: 7,
     channel_availability: {
@@ -64,4 +69,21 @@ test("a note needs no provider", async () => {
     await click(".o_inbox_composer_send");
     await animationFrame();
     expect.verifySteps(["note"]);
+});
+
+test("a template of the channel prefills the composer; No template keeps what is written", async () => {
+    onRpc("inbox.conversation", "inbox_render_template", ({ args }) => {
+        expect.step(`render ${args[1]}`);
+        return { subject: "", body: "Hello Alice, see you tomorrow." };
+    });
+    await mountWithCleanup(InboxComposer, { props: { conversation, onSent: () => {} } });
+    expect(".o_inbox_composer_template option").toHaveCount(2, { message: "No template + the SMS one" });
+    await contains(".o_inbox_composer_template").select("1");
+    await animationFrame();
+    expect.verifySteps(["render 1"]);
+    expect(".o_inbox_composer_body").toHaveValue("Hello Alice, see you tomorrow.");
+    await contains(".o_inbox_composer_template").select("");
+    await animationFrame();
+    expect(".o_inbox_composer_body").toHaveValue("Hello Alice, see you tomorrow.");
+    expect.verifySteps([]);
 });

@@ -198,6 +198,13 @@ export class InboxAction extends Component {
         return this.assign(parseInt(ev.target.value));
     }
 
+    newConversation(address = false) {
+        this.env.services.action.doAction("unified_inbox.inbox_compose_action", {
+            additionalContext: address ? { default_new_address: address } : {},
+            onClose: () => this.refresh(),
+        });
+    }
+
     openRecord(model, id) {
         this.env.services.action.doAction({
             type: "ir.actions.act_window",

@@ -1,4 +1,4 @@
-import { Component, useState } from "@odoo/owl";
+import { Component, onWillStart, useState } from "@odoo/owl";
 import { useService } from "@web/core/utils/hooks";
 import { INBOX_CHANNELS } from "@unified_inbox/core/common/message_patch";
 
@@ -13,7 +13,36 @@ export class InboxComposer extends Component {
         this.orm = useService("orm");
         this.notification = useService("notification");
         this.channels = INBOX_CHANNELS;
-        this.state = useState({ channel: this.firstAvailable(), body: "", subject: "", sending: false });
+        this.state = useState({
+            channel: this.firstAvailable(),
+            body: "",
+            subject: "",
+            sending: false,
+            templates: [],
+            templateId: "",
+        });
+        onWillStart(async () => {
+            this.state.templates = await this.orm.searchRead("inbox.template", [], ["name", "channel"], {
+                order: "name",
+            });
+        });
+    }
+
+    get channelTemplates() {
+        return this.state.templates.filter((template) => template.channel === this.state.channel);
+    }
+
+    async onTemplateChange(ev) {
+        this.state.templateId = ev.target.value;
+        if (!this.state.templateId) {
+            return; // "No template": what is written stays
+        }
+        const { subject, body } = await this.orm.call(
+            "inbox.conversation",
+            "inbox_render_template",
+            [[this.props.conversation.id], parseInt(this.state.templateId)]
+        );
+        Object.assign(this.state, { subject, body });
     }
 
     get availability() {
@@ -38,6 +67,7 @@ export class InboxComposer extends Component {
     select(channel) {
         if (this.availability[channel]?.available) {
             this.state.channel = channel;
+            this.state.templateId = "";
         }
     }
 
@@ -60,8 +90,7 @@ export class InboxComposer extends Component {
                 [[this.props.conversation.id], this.state.channel, this.state.body],
                 { subject: this.state.channel === "email" ? this.state.subject : null }
             );
-            this.state.body = "";
-            this.state.subject = "";
+            Object.assign(this.state, { body: "", subject: "", templateId: "" });
             await this.props.onSent();
         } finally {
             this.state.sending = false;
