@@ -2,9 +2,10 @@ import uuid
 from contextlib import contextmanager
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from ..providers.sandbox import SandboxAdapter
+from .fake_providers import FakeProviderServer
 
 
 class InboxCommon(TransactionCase):
@@ -88,3 +89,18 @@ class InboxCommon(TransactionCase):
         yield
         created = self.env["mail.mail"].sudo().search([("id", "not in", before)])
         self.assertFalse(created, f"unexpected outgoing emails: {created.mapped('subject')}")
+
+
+class InboxFakeProviderCase(InboxCommon, HttpCase):
+    """InboxCommon with the fake Twilio and Graph servers on loopback, and
+    real HTTP to our webhooks."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fake = FakeProviderServer().start()
+        cls.addClassCleanup(cls.fake.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset()

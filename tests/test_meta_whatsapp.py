@@ -6,13 +6,12 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import BaseCase, HttpCase, tagged
+from odoo.tests import BaseCase, tagged
 
 from ..providers import InboundMessage, Reaction, StatusUpdate, WebhookError
 from ..providers.base import WebhookRequest
 from ..providers.meta_whatsapp import SIGNATURE_HEADER, MetaWhatsAppAdapter, sign
-from .common import InboxCommon
-from .fake_providers import FakeProviderServer
+from .common import InboxFakeProviderCase
 
 PHONE_NUMBER_ID = "106540352242922"
 
@@ -119,13 +118,11 @@ class TestMetaProtocol(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestMetaProvider(InboxCommon, HttpCase):
+class TestMetaProvider(InboxFakeProviderCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fake = FakeProviderServer().start()
-        cls.addClassCleanup(cls.fake.stop)
         cls.meta = cls.env["inbox.provider"].create({
             "name": "Meta", "provider_type": "meta_whatsapp", "api_base_url": cls.fake.url,
             "meta_access_token": cls.fake.meta_token, "meta_app_secret": "app-secret",
@@ -136,10 +133,6 @@ class TestMetaProvider(InboxCommon, HttpCase):
             "name": "Meta WA", "provider_id": cls.meta.id, "channel": "whatsapp", "address": "+32 470 00 00 13",
             "external_id": PHONE_NUMBER_ID,
         })
-
-    def setUp(self):
-        super().setUp()
-        self.fake.reset()
 
     def post(self, data, secret="app-secret"):
         body = json.dumps(data).encode()

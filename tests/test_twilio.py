@@ -6,13 +6,12 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import BaseCase, HttpCase, tagged
+from odoo.tests import BaseCase, tagged
 
 from ..providers import ProviderError, StatusUpdate, WebhookError
 from ..providers.base import WebhookRequest
 from ..providers.twilio import SIGNATURE_HEADER, TwilioAdapter, compute_signature
-from .common import InboxCommon
-from .fake_providers import FakeProviderServer
+from .common import InboxFakeProviderCase
 
 DOC_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 DOC_PARAMS = {"CallSid": ["CA1234567890ABCDE"], "Caller": ["+12349013030"], "Digits": ["1234"],
@@ -125,14 +124,12 @@ class TestTwilioProtocol(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTwilioProvider(InboxCommon, HttpCase):
+class TestTwilioProvider(InboxFakeProviderCase):
     """The Twilio provider end to end, against a fake Twilio on loopback."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fake = FakeProviderServer().start()
-        cls.addClassCleanup(cls.fake.stop)
         cls.twilio = cls.env["inbox.provider"].create({
             "name": "Twilio", "provider_type": "twilio", "api_base_url": cls.fake.url,
             "twilio_account_sid": cls.fake.twilio_sid, "twilio_auth_token": cls.fake.twilio_token,
@@ -144,10 +141,6 @@ class TestTwilioProvider(InboxCommon, HttpCase):
             "name": "Twilio SMS", "provider_id": cls.twilio.id, "channel": "sms", "address": "+32 470 00 00 11"})
         cls.tw_whatsapp = cls.env["inbox.sender"].create({
             "name": "Twilio WA", "provider_id": cls.twilio.id, "channel": "whatsapp", "address": "+32 470 00 00 12"})
-
-    def setUp(self):
-        super().setUp()
-        self.fake.reset()
 
     def webhook_path(self):
         return f"/unified_inbox/webhook/{self.twilio.webhook_token}"
