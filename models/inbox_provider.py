@@ -9,7 +9,7 @@ from odoo import _, api, fields, models
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.exceptions import UserError
 
-from ..providers import ProviderError, WebhookError, get_adapter_class, provider_types
+from ..providers import ProviderError, WebhookError, get_adapter_class
 
 _logger = logging.getLogger(__name__)
 
@@ -131,11 +131,6 @@ class InboxProvider(models.Model):
     # ------------------------------------------------------------------
     # Adapter
     # ------------------------------------------------------------------
-
-    @api.model
-    def _inbox_provider_types(self):
-        """Provider types with an adapter (the selection may not have them all)."""
-        return provider_types()
 
     def _inbox_adapter_settings(self):
         """Plain settings handed to the adapter: the webhook secret and the

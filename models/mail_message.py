@@ -111,6 +111,13 @@ class MailMessage(models.Model):
             })
         text = html2plaintext(self.body or "").strip()
         conversation = self.env["inbox.conversation"].browse(self.res_id)
+        threading = {}
+        if self.inbox_channel == "email":
+            # only email threads by headers: spare the lookups to SMS and WhatsApp sends
+            threading = {
+                "references": conversation._inbox_email_references(self),
+                "reply_to": conversation._notify_get_reply_to(default=sender.address)[conversation.id] or "",
+            }
         return OutboundMessage(
             channel=self.inbox_channel,
             from_address=sender.address,
@@ -124,8 +131,7 @@ class MailMessage(models.Model):
             from_name=sender.company_id.name or "",
             body_text=text,
             message_id=self.message_id or "",
-            references=conversation._inbox_email_references(self),
-            reply_to=conversation._notify_get_reply_to(default=sender.address)[conversation.id] or "",
+            **threading,
         )
 
     def _inbox_send_one(self):
