@@ -124,6 +124,7 @@ class InboxConversation(models.Model):
                     "available": not reason,
                     "reason": reason or "",
                     "sender_ids": senders.ids,
+                    "attachment_max_size": ATTACHMENT_MAX_SIZE[channel],
                 }
             conversation.channel_availability = availability
 

@@ -21,6 +21,9 @@ class TestChannelAvailability(InboxCommon):
             self.assertTrue(availability[channel]["available"], f"{channel}: {availability[channel]['reason']}")
         self.assertEqual(availability["sms"]["sender_ids"], self.sender_sms.ids)
         self.assertEqual(availability["note"]["sender_ids"], [])
+        # the composer offers files only where the channel takes them
+        self.assertEqual(availability["sms"]["attachment_max_size"], 0)
+        self.assertEqual(availability["whatsapp"]["attachment_max_size"], 16 << 20)
 
     def test_whatsapp_window_closed(self):
         reason = self.availability()["whatsapp"]["reason"]

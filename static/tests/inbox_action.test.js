@@ -1,6 +1,8 @@
 import { describe, expect, test } from "@odoo/hoot";
-import { click, press } from "@odoo/hoot-dom";
+import { click, dblclick, drag, press } from "@odoo/hoot-dom";
 import { animationFrame } from "@odoo/hoot-mock";
+import { browser } from "@web/core/browser/browser";
+import { user } from "@web/core/user";
 import { contains, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
 import { InboxAction } from "@unified_inbox/inbox/inbox_action";
 import { defineInboxModels } from "./unified_inbox_test_helpers";
@@ -88,5 +90,45 @@ test("a valid number that matches nobody offers a new conversation", async () =>
     await mountWithCleanup(InboxAction, { props: {} });
     expect(".o_inbox_new_number").toHaveText("Nobody has +32470998877. Start a new conversation");
     expect(".o_inbox_empty").toHaveCount(1);
+    expect.verifySteps(["list open"]);
+});
+
+test("the list column is resized by dragging its edge, within bounds, and the width is kept", async () => {
+    mockList();
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect(".o_inbox_list").toHaveStyle({ width: "340px" });
+    const handle = ".o_inbox_resizer[data-column='list']";
+    const { moveTo, drop } = await drag(handle, { position: { x: 2, y: 10 }, relative: true });
+    await moveTo(handle, { position: { x: 102, y: 10 }, relative: true });
+    await animationFrame();
+    expect(".o_inbox_list").toHaveStyle({ width: "440px" });
+    // far past the maximum: held at the bound
+    await moveTo(handle, { position: { x: 502, y: 10 }, relative: true });
+    await drop();
+    await animationFrame();
+    expect(".o_inbox_list").toHaveStyle({ width: "640px" });
+    const key = `unified_inbox.column_widths.${user.userId}`;
+    expect(JSON.parse(browser.localStorage.getItem(key)).list).toBe(640);
+    // double-click puts the default back
+    await dblclick(handle);
+    await animationFrame();
+    expect(".o_inbox_list").toHaveStyle({ width: "340px" });
+    expect.verifySteps(["list open"]);
+});
+
+test("a remembered width is read back within its bounds", async () => {
+    mockList();
+    const key = `unified_inbox.column_widths.${user.userId}`;
+    browser.localStorage.setItem(key, JSON.stringify({ list: 10 }));
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect(".o_inbox_list").toHaveStyle({ width: "260px" });
+    expect.verifySteps(["list open"]);
+});
+
+test("a corrupt remembered width falls back to the default", async () => {
+    mockList();
+    browser.localStorage.setItem(`unified_inbox.column_widths.${user.userId}`, "{not json");
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect(".o_inbox_list").toHaveStyle({ width: "340px" });
     expect.verifySteps(["list open"]);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@odoo/hoot";
-import { click, press } from "@odoo/hoot-dom";
+import { click, press, setInputFiles } from "@odoo/hoot-dom";
 import { animationFrame } from "@odoo/hoot-mock";
 import { contains, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
 import { InboxComposer } from "@unified_inbox/inbox/inbox_composer";
@@ -13,15 +13,20 @@ onRpc("inbox.template", "search_read", () => [
     { id: 2, name: "Welcome", channel: "email" },
 ]);
 
+const MB = 1 << 20;
 const conversation = {
     id: 7,
     channel_availability: {
-        note: { available: true, reason: "" },
-        email: { available: false, reason: "Alice has no valid email address." },
-        sms: { available: true, reason: "" },
-        whatsapp: { available: false, reason: "The WhatsApp window is closed." },
+        note: { available: true, reason: "", sender_ids: [], attachment_max_size: 25 * MB },
+        email: { available: false, reason: "Alice has no valid email address.", sender_ids: [], attachment_max_size: 25 * MB },
+        sms: { available: true, reason: "", sender_ids: [5, 6], attachment_max_size: 0 },
+        whatsapp: { available: false, reason: "The WhatsApp window is closed.", sender_ids: [], attachment_max_size: 16 * MB },
     },
 };
+const senders = [
+    { id: 5, name: "Front desk", address: "+32470000001" },
+    { id: 6, name: "Night line", address: "+32470000002" },
+];
 
 test("unusable channels are disabled with their reason; the first usable one is chosen", async () => {
     await mountWithCleanup(InboxComposer, { props: { conversation, onSent: () => {} } });
@@ -86,4 +91,79 @@ test("a template of the channel prefills the composer; No template keeps what is
     await animationFrame();
     expect(".o_inbox_composer_body").toHaveValue("Hello Alice, see you tomorrow.");
     expect.verifySteps([]);
+});
+
+test("the message goes out from the chosen account of the channel", async () => {
+    onRpc("inbox.conversation", "message_inbox_send", ({ args, kwargs }) => {
+        expect.step(`${args[1]} from ${kwargs.sender_id}`);
+        return 44;
+    });
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders, onSent: () => {} } });
+    expect(".o_inbox_composer_sender option").toHaveCount(2);
+    expect(".o_inbox_composer_sender").toHaveValue("5");
+    expect(".o_inbox_composer_sender option:eq(1)").toHaveText("Night line (+32470000002)");
+    await contains(".o_inbox_composer_sender").select("6");
+    await contains(".o_inbox_composer_body").edit("From the night line", { confirm: false });
+    await click(".o_inbox_composer_send");
+    await animationFrame();
+    expect.verifySteps(["sms from 6"]);
+    // a note has no sending account
+    await click(".o_inbox_composer_channel[data-channel='note']");
+    await animationFrame();
+    expect(".o_inbox_composer_sender").toHaveCount(0);
+});
+
+test("files attach only where the channel takes them, and go with the message", async () => {
+    onRpc("ir.attachment", "create", ({ args }) => {
+        expect.step(`upload ${args[0].map((values) => `${values.name}@${values.res_model},${values.res_id}`)}`);
+        return [90];
+    });
+    onRpc("ir.attachment", "unlink", ({ args }) => {
+        expect.step(`remove ${args[0]}`);
+        return true;
+    });
+    onRpc("inbox.conversation", "message_inbox_send", ({ args, kwargs }) => {
+        expect.step(`${args[1]} ${JSON.stringify(args[2])} ${kwargs.attachment_ids}`);
+        return 45;
+    });
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders, onSent: () => {} } });
+    expect(".o_inbox_composer_attach").toHaveCount(0, { message: "SMS takes no files" });
+    await click(".o_inbox_composer_channel[data-channel='note']");
+    await animationFrame();
+    await click(".o_inbox_composer_attach");
+    await setInputFiles([new File(["%PDF-1.4"], "results.pdf", { type: "application/pdf" })]);
+    await expect.waitForSteps(["upload results.pdf@inbox.conversation,7"]);
+    await animationFrame();
+    expect(".o_inbox_composer_attachment").toHaveText("results.pdf");
+    // a file alone is a message
+    await click(".o_inbox_composer_send");
+    await animationFrame();
+    expect.verifySteps(['note "" 90']);
+    expect(".o_inbox_composer_attachment").toHaveCount(0);
+});
+
+test("a file too large for the channel is refused before upload; a removed one is deleted", async () => {
+    onRpc("ir.attachment", "create", () => [91]);
+    onRpc("ir.attachment", "unlink", ({ args }) => {
+        expect.step(`remove ${args[0]}`);
+        return true;
+    });
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders, onSent: () => {} } });
+    await click(".o_inbox_composer_channel[data-channel='note']");
+    await animationFrame();
+    const huge = new File(["x"], "scan.tiff", { type: "image/tiff" });
+    Object.defineProperty(huge, "size", { value: 26 * MB });
+    await click(".o_inbox_composer_attach");
+    await setInputFiles([huge]);
+    await animationFrame();
+    expect(".o_notification").toHaveText("scan.tiff is larger than 25 MB.");
+    expect(".o_inbox_composer_attachment").toHaveCount(0);
+    await click(".o_inbox_composer_attach");
+    await setInputFiles([new File(["hello"], "notes.txt", { type: "text/plain" })]);
+    await animationFrame();
+    await animationFrame();
+    await click(".o_inbox_composer_attachment button");
+    await animationFrame();
+    expect.verifySteps(["remove 91"]);
+    expect(".o_inbox_composer_attachment").toHaveCount(0);
 });

@@ -6,6 +6,7 @@ import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
 import { useDebounced } from "@web/core/utils/timing";
 import { INBOX_CHANNELS } from "@unified_inbox/core/common/message_patch";
+import { useColumnWidths } from "./column_widths";
 import { InboxComposer } from "./inbox_composer";
 
 export const TABS = [
@@ -33,6 +34,7 @@ export class InboxAction extends Component {
         this.tabs = TABS;
         this.channels = INBOX_CHANNELS;
         this.statusLabels = STATUS_LABELS;
+        this.columns = useColumnWidths();
         this.state = useState({
             tab: "open",
             channel: "",
