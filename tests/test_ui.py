@@ -1,24 +1,66 @@
 from odoo.tests import HttpCase, tagged
 
 
-@tagged("post_install", "-at_install")
-class TestUi(HttpCase):
+class InboxTourCase(HttpCase):
+    """Two open conversations on a sandbox SMS number: Wanda's, with one
+    queued and one failed message, and Zed's, labelled VIP."""
 
-    def test_send_from_the_inbox(self):
-        partner = self.env["res.partner"].create({"name": "Tour Customer", "phone": "+32 470 11 22 33"})
-        provider = self.env["inbox.provider"].create({"name": "Tour Sandbox"})
-        sender = self.env["inbox.sender"].create({
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        provider = cls.env["inbox.provider"].create({"name": "Tour Sandbox"})
+        cls.sender = cls.env["inbox.sender"].create({
             "name": "Tour SMS", "provider_id": provider.id, "channel": "sms", "address": "+32 470 00 00 07",
             "sequence": 0,
         })
+        Partner, Conversation = cls.env["res.partner"], cls.env["inbox.conversation"]
+        cls.wanda = Partner.create({"name": "Wanda Workflow", "phone": "+32 470 55 66 77"})
+        cls.zed = Partner.create({"name": "Zed Other", "phone": "+32 470 88 99 00"})
+        cls.conversation_wanda = Conversation.create({"partner_id": cls.wanda.id})
+        cls.conversation_zed = Conversation.create({
+            "partner_id": cls.zed.id,
+            "label_ids": [(0, 0, {"name": "Tour VIP"})],
+        })
+        cls.queued = cls.conversation_wanda.message_inbox_send("sms", "Queued reminder")
+        cls.failed = cls.conversation_wanda.message_inbox_send("sms", "Lost reminder")
+        cls.failed._inbox_set_status("failed", inbox_error="Unreachable destination handset.")
+        cls.conversation_zed.message_inbox_send("note", "Zed called about parking")
+
+
+@tagged("post_install", "-at_install")
+class TestUi(InboxTourCase):
+
+    def test_send_from_the_inbox(self):
+        partner = self.env["res.partner"].create({"name": "Tour Customer", "phone": "+32 470 11 22 33"})
         conversation = self.env["inbox.conversation"].create({"partner_id": partner.id})
         self.start_tour("/odoo", "unified_inbox_send_tour", login="admin")
         sms = conversation.message_ids.filtered(lambda m: m.inbox_channel == "sms")
         outbound = sms.filtered(lambda m: m.inbox_direction == "outbound")
         self.assertEqual(len(outbound), 1)
         self.assertIn("Hello from the tour", outbound.body)
-        self.assertEqual(outbound.inbox_sender_id, sender)
+        self.assertEqual(outbound.inbox_sender_id, self.sender)
         self.assertEqual(outbound.author_id, self.env.ref("base.user_admin").partner_id)
         inbound = sms - outbound
         self.assertIn("Thanks, see you soon!", inbound.body)
         self.assertEqual(inbound.author_id, partner)
+
+    def test_filter_cancel_retry_assign_close_reopen(self):
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_workflow_tour", login="admin")
+        self.assertEqual(self.queued.inbox_status, "canceled")
+        self.assertEqual(self.failed.inbox_status, "queued")
+        self.assertFalse(self.failed.inbox_error)
+        self.assertEqual(self.conversation_wanda.user_id, self.env.ref("base.user_admin"))
+        self.assertEqual(self.conversation_wanda.state, "open")
+        self.assertFalse(self.conversation_zed.user_id)
+
+
+@tagged("post_install", "-at_install")
+class TestUiMobile(InboxTourCase):
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_mobile_layout(self):
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_mobile_tour", login="admin")
+        note = self.conversation_wanda.message_ids.filtered(lambda m: m.inbox_channel == "note")
+        self.assertIn("Called her back from my phone", note.body)
+        self.assertEqual(note.author_id, self.env.ref("base.user_admin").partner_id)

@@ -1,0 +1,65 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("unified_inbox_mobile_tour", {
+    url: "/odoo/action-unified_inbox.inbox",
+    steps: () => [
+        {
+            content: "One column: the tabs on top, the list, no filters, no thread",
+            trigger: ".o_inbox_mobile_tabs:visible button[data-tab='open'].btn-primary",
+        },
+        {
+            content: "neither the filters nor the thread are shown",
+            trigger: ".o_inbox:not(:has(.o_inbox_filters:visible)):not(:has(.o_inbox_placeholder:visible)) .o_inbox_list:visible",
+        },
+        {
+            content: "Switch to All",
+            trigger: ".o_inbox_mobile_tabs button[data-tab='all']",
+            run: "click",
+        },
+        {
+            content: "the tab is active",
+            trigger: ".o_inbox_mobile_tabs button[data-tab='all'].btn-primary",
+        },
+        {
+            content: "Open Wanda's conversation",
+            trigger: ".o_inbox_row:contains('Wanda Workflow')",
+            run: "click",
+        },
+        {
+            content: "the thread replaces the list, with a back arrow and no details column",
+            trigger: ".o_inbox:not(:has(.o_inbox_list:visible)):not(:has(.o_inbox_details:visible)) .o_inbox_thread:visible .o_inbox_back:visible",
+        },
+        {
+            content: "Write an internal note",
+            trigger: ".o_inbox_composer_channel[data-channel='note']",
+            run: "click",
+        },
+        {
+            content: "Type it",
+            trigger: ".o_inbox_composer_body:visible",
+            run: "edit Called her back from my phone",
+        },
+        {
+            content: "Add it",
+            trigger: ".o_inbox_composer_send:contains('Add note')",
+            run: "click",
+        },
+        {
+            content: "the note is in the thread",
+            trigger: ".o-mail-Message:contains('Called her back from my phone') .o-inbox-Message-channel:contains('Internal Note')",
+        },
+        {
+            content: "Back to the list",
+            trigger: ".o_inbox_back",
+            run: "click",
+        },
+        {
+            content: "the list is back, on the same tab",
+            trigger: ".o_inbox_mobile_tabs button[data-tab='all'].btn-primary",
+        },
+        {
+            content: "with the note as the conversation's last message",
+            trigger: ".o_inbox_list:visible .o_inbox_row:contains('Wanda Workflow') .o_inbox_row_preview:contains('Called her back')",
+        },
+    ],
+});
