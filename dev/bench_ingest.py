@@ -25,25 +25,11 @@ from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlencode
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 DB = os.environ.get("BENCH_DB", "unified_inbox_bench")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import HERE, ROOT, ensure_database, percentile, shell, use_project_python  # noqa: E402
 
-
-def load_env():
-    env_file = subprocess.run([str(HERE / "setup.sh")], capture_output=True, text=True, check=True).stdout.strip()
-    values = {}
-    for line in Path(env_file).read_text().splitlines():
-        name, _sep, value = line.partition("=")
-        values[name] = value.strip("'")
-    return values
-
-
-ENV = load_env()
-if Path(sys.prefix) != Path(ENV["VENV"]):
-    # run with the project's virtualenv (psycopg2, requests)
-    os.execv(f"{ENV['VENV']}/bin/python", [f"{ENV['VENV']}/bin/python", __file__, *sys.argv[1:]])
-os.environ.update(PGHOST=ENV["DB_HOST"], PGPORT=ENV["DB_PORT"], PGUSER=ENV["DB_USER"])
+use_project_python(__file__)
 sys.path.insert(0, str(ROOT / "tests"))
 # the provider protocols are plain Python: load them without Odoo
 _spec = importlib.util.spec_from_file_location(
@@ -57,32 +43,10 @@ from fake_providers import FakeProviderServer  # noqa: E402
 from inbox_providers.twilio import compute_signature  # noqa: E402
 
 
-def odoo(*args, **kwargs):
-    return subprocess.run([str(HERE / "odoo.sh"), *args], check=True, **kwargs)
-
-
-def shell(code, **env):
-    """Run ``code`` in an Odoo shell on the bench database; return its last output line."""
-    result = odoo("shell", "-d", DB, "--no-http", "--log-level=warn", input=code, text=True,
-                  capture_output=True, env=dict(os.environ, **env))
-    return result.stdout.strip().splitlines()[-1]
-
-
 def free_port():
     with closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def ensure_database():
-    try:
-        psycopg2.connect(dbname=DB).close()
-    except psycopg2.OperationalError:
-        print(f"creating {DB} (first run only)")
-        odoo("-d", DB, "-i", "unified_inbox", "--stop-after-init", "--log-level=warn")
-    else:
-        # in step with the code of this clone
-        odoo("-d", DB, "-u", "unified_inbox", "--stop-after-init", "--log-level=warn")
 
 
 SETUP_CODE = """
@@ -124,11 +88,6 @@ print(len(conversations))
 """
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
 def ingest(url, token, sender, total, concurrency):
     latencies, statuses, lock = [], [], threading.Lock()
     counter = iter(range(total))
@@ -167,9 +126,9 @@ def main():
     parser.add_argument("--baseline", type=int, default=500)
     args = parser.parse_args()
 
-    ensure_database()
+    ensure_database(DB)
     fake = FakeProviderServer().start()
-    info = json.loads(shell(SETUP_CODE, FAKE_URL=fake.url))
+    info = json.loads(shell(DB, SETUP_CODE, FAKE_URL=fake.url))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -186,10 +145,10 @@ def main():
         # warm-up: the workers load their registry, people are created once
         ingest(url, info["token"], info["sender"], 200, args.concurrency)
         rate, latencies, statuses = ingest(url, info["token"], info["sender"], args.requests, args.concurrency)
-        baseline = float(shell(BASELINE_CODE, COUNT=str(args.baseline)))
+        baseline = float(shell(DB, BASELINE_CODE, COUNT=str(args.baseline)))
 
         fake.reset()
-        conversations = shell(OUTBOUND_CODE, COUNT=str(args.outbound))
+        conversations = shell(DB, OUTBOUND_CODE, COUNT=str(args.outbound))
         started = time.perf_counter()
         with closing(psycopg2.connect(dbname=DB)) as cnx:
             cnx.autocommit = True

@@ -7,7 +7,8 @@ from psycopg2 import IntegrityError
 from odoo import _, api, fields, models
 from odoo.addons.mail.tools.discuss import Store
 from odoo.exceptions import UserError
-from odoo.tools import SQL, html2plaintext, is_html_empty, plaintext2html
+from odoo.fields import Domain
+from odoo.tools import SQL, escape_psql, html2plaintext, is_html_empty, plaintext2html
 from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tuples
 
 from ..providers import ATTACHMENT_EXTENSIONS, InboundMessage, MediaFetch
@@ -21,6 +22,10 @@ WHATSAPP_WINDOW = timedelta(hours=24)
 # a scheduled date this far in the past is taken as "now" (clocks differ)
 CLOCK_SKEW = timedelta(minutes=1)
 PREVIEW_LENGTH = 120
+# the Inbox's tab counts stop there (shown as "999+")
+COUNT_CAP = 1000
+# a search matching more conversations is run as a subquery, not as ids
+SEARCH_IDS_LIMIT = 5000
 SMS_MAX_LENGTH = 1600
 WHATSAPP_MAX_LENGTH = 4096
 # attachment limits per channel, in bytes (0: the channel takes no files)
@@ -37,7 +42,7 @@ class InboxConversation(models.Model):
     _check_company_auto = True
     _rec_names_search = ["partner_id.name", "partner_id.phone_sanitized", "partner_id.email_normalized"]
 
-    name = fields.Char(related="partner_id.name", string="Person Name", store=True)
+    name = fields.Char(related="partner_id.name", string="Person Name", store=True, index="trigram")
     partner_id = fields.Many2one(
         "res.partner", string="Person", required=True, index=True, ondelete="restrict", tracking=True)
     lead_id = fields.Many2one("crm.lead", string="Opportunity", index="btree_not_null", check_company=True)
@@ -49,10 +54,14 @@ class InboxConversation(models.Model):
     team_id = fields.Many2one("crm.team", string="Team", index="btree_not_null", tracking=True, check_company=True)
     label_ids = fields.Many2many("inbox.label", string="Labels")
 
-    last_message_date = fields.Datetime(readonly=True, index=True)
+    last_message_date = fields.Datetime(readonly=True)
     last_message_preview = fields.Char(readonly=True)
     last_message_channel = fields.Selection(INBOX_CHANNELS, readonly=True)
     last_message_direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")], readonly=True)
+    channels = fields.Char(
+        "Channels Used", readonly=True,
+        help="The channels of the conversation's messages, space-separated: what the Inbox's channel filter "
+             "searches (a stored column, not a scan of the messages).")
     last_inbound_message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
     last_inbound_date = fields.Datetime(readonly=True)
     last_sender_id = fields.Many2one("inbox.sender", string="Last Sender Account", readonly=True, ondelete="set null")
@@ -67,6 +76,10 @@ class InboxConversation(models.Model):
     channel_availability = fields.Json(
         compute="_compute_channel_availability",
         help="Per channel: whether the current user can send on it, from which accounts, and why not.")
+
+    # the Inbox's list order, whatever the filter: a first page reads 40 rows
+    _inbox_list_order_index = models.Index("(last_message_date DESC NULLS LAST, id DESC)")
+    _inbox_state_index = models.Index("(state, user_id)")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -101,18 +114,24 @@ class InboxConversation(models.Model):
     def _search_is_unread(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on Unread."))
-        unread = (operator == "=") == value
         self.flush_model(["last_inbound_message_id"])
         self.env["inbox.read.state"].flush_model()
-        query = SQL("""
-            SELECT c.id FROM inbox_conversation c
-         LEFT JOIN inbox_read_state r ON r.conversation_id = c.id AND r.user_id = %s
-             WHERE c.last_inbound_message_id IS NOT NULL
-               AND c.last_inbound_message_id > COALESCE(r.last_read_message_id, 0)
-        """, self.env.uid)
-        return [("id", "in" if unread else "not in", query)]
+        uid = self.env.uid
 
-    @api.depends("partner_id", "state", "company_id", "whatsapp_window_expiry")
+        def to_sql(model, alias, query):
+            # correlated on the row: a first page of unread conversations
+            # reads the read marks of its rows only
+            last_inbound = model._field_to_sql(alias, "last_inbound_message_id", query)
+            return SQL("""(%(last_inbound)s IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM inbox_read_state r
+                 WHERE r.conversation_id = %(id)s AND r.user_id = %(uid)s
+                   AND r.last_read_message_id >= %(last_inbound)s))""",
+                       last_inbound=last_inbound, id=model._field_to_sql(alias, "id", query), uid=uid)
+
+        unread = Domain.custom(to_sql=to_sql)
+        return unread if (operator == "=") == value else ~unread
+
+    @api.depends("partner_id", "state", "company_id", "whatsapp_window_expiry", "last_sender_id")
     @api.depends_context("uid")
     def _compute_channel_availability(self):
         for conversation in self:
@@ -533,6 +552,7 @@ class InboxConversation(models.Model):
             "last_message_preview": preview[:PREVIEW_LENGTH],
             "last_message_channel": message.inbox_channel,
             "last_message_direction": message.inbox_direction or False,
+            "channels": " ".join(sorted(set((self.channels or "").split()) | {message.inbox_channel} - {False})),
         })
         if message.inbox_direction != "inbound":
             self.action_mark_read(message)
@@ -552,6 +572,7 @@ class InboxConversation(models.Model):
             whatsapp_in = inbound.filtered(lambda m: m.inbox_channel == "whatsapp")[:1]
             with_sender = messages.filtered("inbox_sender_id")[:1]
             conversation.sudo().write({
+                "channels": " ".join(sorted(set(messages.mapped("inbox_channel")))),
                 "last_inbound_message_id": inbound[:1].id,
                 "last_inbound_date": inbound[:1].date,
                 "last_sender_id": with_sender.inbox_sender_id.id,
@@ -575,30 +596,73 @@ class InboxConversation(models.Model):
         }
 
     @api.model
+    def _inbox_capped_counts(self, domains):
+        """``{name: count}`` of the conversations of each domain of
+        ``domains``, counted up to ``COUNT_CAP`` (the Inbox shows more as
+        "999+"): an exact count of a large inbox would read all of it on
+        every refresh. One query for all of them."""
+        counts = [
+            SQL("(SELECT COUNT(*) FROM (%s) AS capped)", self._search(domain, limit=COUNT_CAP).select(SQL("1")))
+            for domain in domains.values()
+        ]
+        self.env.cr.execute(SQL("SELECT %s", SQL(", ").join(counts)))
+        return dict(zip(domains, self.env.cr.fetchone(), strict=True))
+
+    @api.model
+    def _inbox_search_domain(self, search, number):
+        """The conversations whose person's name or email, or one of whose
+        messages, contains ``search``, or whose person has the E.164
+        ``number``: one indexed lookup per source, united (an OR across
+        tables would defeat every index and read all conversations). The
+        ids are read once when they are few, so that the page and the six
+        counts do not search again."""
+        self.flush_model(["name", "partner_id"])
+        self.env["res.partner"].flush_model(["email_normalized", "phone_sanitized"])
+        self.env["mail.message"].flush_model(["model", "res_id", "body", "message_type"])
+        like = f"%{escape_psql(search)}%"
+        partners = SQL("SELECT id FROM res_partner WHERE email_normalized ILIKE %s", like)
+        if number:
+            partners = SQL("%s UNION SELECT id FROM res_partner WHERE phone_sanitized = %s", partners, number)
+        # the literal model name lets PostgreSQL use the partial trigram index on bodies
+        matching = SQL("""
+            SELECT id FROM inbox_conversation WHERE name ILIKE %(like)s
+             UNION SELECT id FROM inbox_conversation WHERE partner_id IN (%(partners)s)
+             UNION SELECT res_id FROM mail_message
+                    WHERE model = 'inbox.conversation' AND message_type != 'user_notification' AND body ILIKE %(like)s
+        """, like=like, partners=partners)
+        self.env.cr.execute(SQL("%s LIMIT %s", matching, SEARCH_IDS_LIMIT + 1))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        return Domain("id", "in", ids if len(ids) <= SEARCH_IDS_LIMIT else matching)
+
+    @api.model
     def _inbox_filter_domain(self, channel=None, sender_id=None, user_id=None, label_id=None, search=None):
         """The domain of the list's filters (all but the status tab), and
         the E.164 number the search is, if it is a valid one."""
         domain = []
         if channel:
-            domain.append(("message_ids.inbox_channel", "=", channel))
+            if channel not in dict(INBOX_CHANNELS):
+                raise UserError(_("Unknown channel %s.", channel))
+            # no channel's key is part of another's
+            domain.append(Domain("channels", "ilike", channel))
         if sender_id:
-            domain.append(("last_sender_id", "=", sender_id))
+            domain.append(Domain("last_sender_id", "=", sender_id))
         if user_id:
-            domain.append(("user_id", "=", user_id))
+            domain.append(Domain("user_id", "=", user_id))
         if label_id:
-            domain.append(("label_ids", "in", label_id))
+            # from the label's side: a few labelled conversations among many
+            # are found by the relation's index, not by probing every row
+            self.flush_model(["label_ids"])
+            domain.append(Domain("id", "in", SQL(
+                "SELECT inbox_conversation_id FROM inbox_conversation_inbox_label_rel WHERE inbox_label_id = %s",
+                label_id)))
         number = False
         search = (search or "").strip()
         if search:
-            conditions = [("partner_id.name", "ilike", search), ("partner_id.email_normalized", "ilike", search),
-                          ("message_ids.body", "ilike", search)]
             # a valid number is searched normalized; a partial or invalid one is no phone search
             if sum(char.isdigit() for char in search) >= 6:
                 number = self.env["inbox.sender"]._inbox_normalize_address("sms", search, raise_exception=False)
-                if number:
-                    conditions.append(("partner_id.phone_sanitized", "=", number))
-            domain.append(["|"] * (len(conditions) - 1) + conditions)
-        return [term for item in domain for term in (item if isinstance(item, list) else [item])], number
+            domain.append(self._inbox_search_domain(search, number))
+        return Domain.AND(domain), number
 
     @api.model
     def inbox_list(self, tab="open", channel=None, sender_id=None, user_id=None, label_id=None, search=None,
@@ -611,10 +675,10 @@ class InboxConversation(models.Model):
             raise UserError(_("Unknown status tab %s.", tab))
         domain, number = self._inbox_filter_domain(channel, sender_id, user_id, label_id, search)
         order = "last_message_date desc nulls last, id desc"
-        full_domain = domain + tabs[tab]
+        full_domain = Domain(domain) & Domain(tabs[tab])
         if sort == "oldest_unanswered":
-            full_domain += [("last_message_direction", "=", "inbound")]
-            order = "last_message_date asc, id asc"
+            full_domain &= Domain("last_message_direction", "=", "inbound")
+            order = "last_message_date asc nulls first, id asc"
         conversations = self.search_fetch(full_domain, [
             "partner_id", "state", "user_id", "last_message_date", "last_message_preview", "last_message_channel",
             "last_inbound_message_id", "label_ids",
@@ -622,11 +686,16 @@ class InboxConversation(models.Model):
         conversations.partner_id.fetch(["name", "phone", "email", "phone_sanitized"])
         conversations.user_id.fetch(["name"])
         conversations.label_ids.fetch(["name", "color"])
-        counts = {name: self.search_count(domain + tab_domain) for name, tab_domain in tabs.items()}
+        domains = {name: Domain(domain) & Domain(tab_domain) for name, tab_domain in tabs.items()}
+        if sort == "oldest_unanswered":
+            domains["list"] = full_domain
+        counts = self._inbox_capped_counts(domains)
+        total = counts.pop("list", counts[tab])
         return {
             "conversations": [conversation._inbox_list_row() for conversation in conversations],
             "counts": counts,
-            "total": counts[tab] if sort != "oldest_unanswered" else self.search_count(full_domain),
+            "total": total,
+            "count_cap": COUNT_CAP,
             "new_number": number if number and not counts["all"] else False,
         }
 

@@ -48,6 +48,9 @@ class MailMessage(models.Model):
     _inbox_provider_message_unique = models.UniqueIndex(
         "(inbox_provider_id, inbox_provider_message_id) WHERE inbox_provider_message_id IS NOT NULL")
     _inbox_queue_index = models.Index("(inbox_next_attempt) WHERE inbox_status = 'queued'")
+    # the Inbox's search in message text
+    _inbox_body_trigram_index = models.Index(
+        lambda registry: registry.has_trigram and "USING gin (body gin_trgm_ops) WHERE model = 'inbox.conversation'")
 
     # ------------------------------------------------------------------
     # Web client

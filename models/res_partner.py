@@ -17,6 +17,10 @@ class ResPartner(models.Model):
     inbox_identity = fields.Char(copy=False, readonly=True)
 
     _inbox_identity_unique = models.UniqueIndex("(inbox_identity) WHERE inbox_identity IS NOT NULL")
+    # the Inbox's search by email (any part) and by number (normalized)
+    _inbox_email_trigram_index = models.Index(
+        lambda registry: registry.has_trigram and "USING gin (email_normalized gin_trgm_ops)")
+    _inbox_phone_sanitized_index = models.Index("(phone_sanitized) WHERE phone_sanitized IS NOT NULL")
 
     def _compute_inbox_conversation_count(self):
         counts = dict(self.env["inbox.conversation"]._read_group(

@@ -39,11 +39,24 @@ class TestInboxList(InboxCommon):
         self.assertEqual(self.ids(tab="mine")[0], [self.conversation.id])
         self.assertEqual(self.ids(tab="closed")[0], [self.conv_bob.id])
         self.assertEqual(set(self.ids(tab="unread")[0]), {self.conversation.id, self.conv_number.id})
+        # the counts are what each tab lists
+        Conversation = self.env["inbox.conversation"].with_user(self.user_a)
+        counts = self.ids()[1]["counts"]
+        self.assertEqual(counts, {tab: Conversation.search_count(domain)
+                                  for tab, domain in Conversation._inbox_tab_domains().items()})
+        self.assertEqual((counts["mine"], counts["closed"], counts["unassigned"]), (1, 1, 1))
         with self.assertRaisesRegex(UserError, "Unknown status tab"):
             self.ids(tab="bogus")
 
     def test_filters(self):
         self.assertEqual(self.ids(channel="whatsapp")[0], [self.conv_number.id])
+        # any channel the conversation used, not only its last one
+        self.conv_number.message_inbox_send("note", "Unknown number, ask who it is")
+        self.assertEqual(self.conv_number.last_message_channel, "note")
+        self.assertEqual(self.ids(channel="whatsapp")[0], [self.conv_number.id])
+        self.assertEqual(self.ids(channel="note")[0], [self.conv_number.id, self.conv_bob.id])
+        with self.assertRaisesRegex(UserError, "Unknown channel"):
+            self.ids(channel="fax")
         self.assertEqual(self.ids(label_id=self.label.id)[0], [self.conv_bob.id])
         self.assertEqual(self.ids(sender_id=self.sender_sms.id)[0], [self.conversation.id])
         self.conv_bob.user_id = self.user_b

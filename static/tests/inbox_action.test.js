@@ -48,6 +48,7 @@ function mockList(answer = {}) {
             conversations: ROWS,
             counts: { open: 2, unread: 1, unassigned: 2, mine: 0, closed: 4, all: 6 },
             total: 2,
+            count_cap: 1000,
             new_number: false,
             ...answer,
         };

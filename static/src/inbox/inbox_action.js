@@ -52,6 +52,8 @@ export class InboxAction extends Component {
             rows: [],
             counts: {},
             total: 0,
+            countCap: Infinity,
+            hasMore: false,
             newNumber: false,
             selected: null,
             thread: null,
@@ -102,12 +104,19 @@ export class InboxAction extends Component {
             rows: result.conversations,
             counts: result.counts,
             total: result.total,
+            countCap: result.count_cap,
+            hasMore: result.conversations.length === PAGE_SIZE,
             newNumber: result.new_number,
         });
     }
 
+    /** A count as shown: past the server's cap, "999+". */
+    formatCount(count) {
+        return count >= this.state.countCap ? `${this.state.countCap - 1}+` : String(count || 0);
+    }
+
     async loadMore() {
-        if (this.state.loadingMore || this.state.rows.length >= this.state.total) {
+        if (this.state.loadingMore || !this.state.hasMore) {
             return;
         }
         this.state.loadingMore = true;
@@ -115,6 +124,7 @@ export class InboxAction extends Component {
             const result = await this.orm.call(
                 "inbox.conversation", "inbox_list", [], this.listParams(this.state.rows.length)
             );
+            this.state.hasMore = result.conversations.length === PAGE_SIZE;
             const known = new Set(this.state.rows.map((row) => row.id));
             this.state.rows.push(...result.conversations.filter((row) => !known.has(row.id)));
         } finally {
