@@ -102,6 +102,20 @@ class SendResult:
     followups: list = field(default_factory=list)  # [(delay_seconds, event)]
 
 
+# Carrier opt-out keywords of SMS: a single-word message that blocks the
+# sender's number, or lifts the block
+OPT_OUT_KEYWORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
+OPT_IN_KEYWORDS = {"start", "yes", "unstop"}
+
+
+def sms_keyword(channel, body):
+    """"stop" or "start" when an inbound SMS is an opt-out or opt-in keyword, else ""."""
+    if channel != "sms":
+        return ""
+    word = (body or "").strip().lower()
+    return "stop" if word in OPT_OUT_KEYWORDS else "start" if word in OPT_IN_KEYWORDS else ""
+
+
 @dataclass
 class InboundMessage:
     kind = "message"

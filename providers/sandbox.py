@@ -30,6 +30,7 @@ from .base import (
     WebhookError,
     WebhookRequest,
     register,
+    sms_keyword,
 )
 
 SIGNATURE_HEADER = "X-Inbox-Signature"
@@ -94,6 +95,7 @@ class SandboxAdapter(ProviderAdapter):
                 body=str(item.get("body") or ""),
                 profile_name=str(item.get("name") or ""),
                 subject=str(item.get("subject") or ""),
+                keyword=sms_keyword(channel, str(item.get("body") or "")),
             )
         if kind == "status":
             if item["status"] not in STATUS_RANK:

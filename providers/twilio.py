@@ -20,6 +20,7 @@ from .base import (
     StatusUpdate,
     WebhookError,
     register,
+    sms_keyword,
 )
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -59,9 +60,6 @@ ERRORS = {
               "only an approved template can be sent.", True),
 }
 RETRYABLE_CODES = {"20429", "20500", "20503"}
-
-OPT_OUT_KEYWORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
-OPT_IN_KEYWORDS = {"start", "yes", "unstop"}
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -213,8 +211,6 @@ class TwilioAdapter(ProviderAdapter):
             for index in range(count) if form.get(f"MediaUrl{index}")
         ]
         body = form.get("Body", "")
-        word = body.strip().lower()
-        keyword = "stop" if word in OPT_OUT_KEYWORDS else "start" if word in OPT_IN_KEYWORDS else ""
         return InboundMessage(
             provider_message_id=sid,
             channel=channel,
@@ -224,7 +220,7 @@ class TwilioAdapter(ProviderAdapter):
             profile_name=form.get("ProfileName", ""),
             media=media,
             to_external_id=form.get("MessagingServiceSid", ""),
-            keyword=keyword if channel == "sms" else "",
+            keyword=sms_keyword(channel, body),
         )
 
     def webhook_response(self, request, events):
