@@ -17,6 +17,7 @@
         "views/inbox_sender_views.xml",
         "views/inbox_label_views.xml",
         "views/inbox_template_views.xml",
+        "views/inbox_snippet_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",

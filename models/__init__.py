@@ -6,6 +6,7 @@ from . import (
     inbox_provider,
     inbox_read_state,
     inbox_sender,
+    inbox_snippet,
     inbox_template,
     mail_message,
     res_config_settings,

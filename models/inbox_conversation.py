@@ -152,11 +152,16 @@ class InboxConversation(models.Model):
     # ------------------------------------------------------------------
 
     def _inbox_usable_senders(self, channel):
-        """The sender accounts of ``channel`` the current user may use here."""
+        """The sender accounts of ``channel`` the current user may use here,
+        best first: the number or address the conversation last used (the
+        person answers there, and WhatsApp's window is per number), then by
+        sequence."""
         self.ensure_one()
         if channel == "note":
             return self.env["inbox.sender"]
-        return self.env["inbox.sender"]._inbox_get_usable(channel, self.company_id)
+        senders = self.env["inbox.sender"]._inbox_get_usable(channel, self.company_id)
+        last = self.last_sender_id & senders
+        return last | (senders - last) if last else senders
 
     def _inbox_recipient_address(self, channel):
         """The person's address on ``channel`` (E.164 or email), or False."""
@@ -168,22 +173,34 @@ class InboxConversation(models.Model):
             return partner.phone_sanitized
         return False
 
-    def _inbox_unavailable_reason(self, channel, sender, template=None):
+    def _inbox_unavailable_reason(self, channel, sender, approved_template=False):
         """Why ``channel`` cannot be used to write to this person now through
-        ``sender`` (a sentence for the user), or False when it can."""
+        ``sender`` (a sentence for the user), or False when it can. A
+        degraded provider still sends: only one that is not configured or
+        down refuses (a stray unsigned webhook must not stop the outbox)."""
         self.ensure_one()
         if channel == "note":
             return False
         label = dict(INBOX_CHANNELS)[channel]
-        partner = self.partner_id
         if not sender:
             return _("No %s sender account is available to you.", label)
         if sender.channel != channel:
             return _("%(sender)s is not a %(channel)s account.", sender=sender.name, channel=label)
-        if sender.state != "ready":
+        if sender.state in ("not_configured", "down"):
             return _("%(provider)s is not ready: %(reason)s",
                      provider=sender.provider_id.name,
                      reason=sender.state_reason or dict(sender.provider_id._fields["state"].selection)[sender.state])
+        return self._inbox_recipient_reason(channel, sender, approved_template)
+
+    def _inbox_recipient_reason(self, channel, sender, approved_template=False):
+        """Why the person cannot be written to on ``channel`` through
+        ``sender`` now, whatever the provider's health: no address, opt-out,
+        do-not-disturb, WhatsApp window closed (except for an approved
+        template). Checked when a message is written and again when it
+        goes out."""
+        self.ensure_one()
+        label = dict(INBOX_CHANNELS)[channel]
+        partner = self.partner_id
         if not self._inbox_recipient_address(channel):
             if channel == "email":
                 return _("%s has no valid email address.", partner.display_name)
@@ -192,8 +209,7 @@ class InboxConversation(models.Model):
             return _("%(name)s opted out of %(channel)s messages.", name=partner.display_name, channel=label)
         if partner._inbox_is_dnd(channel):
             return _("%(name)s is in Do Not Disturb for %(channel)s.", name=partner.display_name, channel=label)
-        approved = template and template.whatsapp_template_name
-        if channel == "whatsapp" and not approved and not self._inbox_whatsapp_window_open(sender):
+        if channel == "whatsapp" and not approved_template and not self._inbox_whatsapp_window_open(sender):
             return _("The WhatsApp window is closed: %s has not written in the last 24 hours. "
                      "Only an approved template can be sent.", partner.display_name)
         return False
@@ -248,7 +264,8 @@ class InboxConversation(models.Model):
             return message
 
         sender = self._inbox_check_sender(channel, sender_id)
-        reason = self._inbox_unavailable_reason(channel, sender, template=template)
+        reason = self._inbox_unavailable_reason(
+            channel, sender, approved_template=bool(template.whatsapp_template_name))
         if reason:
             raise UserError(reason)
         if scheduled_date and fields.Datetime.to_datetime(scheduled_date) < fields.Datetime.now() - CLOCK_SKEW:
@@ -267,6 +284,7 @@ class InboxConversation(models.Model):
             inbox_provider_id=sender.provider_id.id,
             inbox_address=self._inbox_recipient_address(channel),
             inbox_next_attempt=scheduled_date or fields.Datetime.now(),
+            inbox_scheduled_date=scheduled_date or False,
             inbox_template=template._inbox_render_whatsapp(self) if template and channel == "whatsapp" else False,
         )
         self.sudo().last_sender_id = sender
@@ -506,7 +524,8 @@ class InboxConversation(models.Model):
     def _get_message_create_valid_field_names(self):
         return super()._get_message_create_valid_field_names() | {
             "inbox_channel", "inbox_direction", "inbox_status", "inbox_sender_id", "inbox_provider_id",
-            "inbox_provider_message_id", "inbox_address", "inbox_next_attempt", "inbox_template",
+            "inbox_provider_message_id", "inbox_address", "inbox_next_attempt", "inbox_scheduled_date",
+            "inbox_template",
         }
 
     def _message_post_after_hook(self, message, msg_values):
@@ -721,7 +740,8 @@ class InboxConversation(models.Model):
                 "tags": partner.category_id.mapped("name"),
             },
             "channels": {
-                channel: {"opted_out": partner._inbox_is_opted_out(channel), "dnd": partner._inbox_is_dnd(channel)}
+                channel: {"opted_out": partner._inbox_is_opted_out(channel), "dnd": partner._inbox_is_dnd(channel),
+                          "address": self._inbox_recipient_address(channel) or ""}
                 for channel, _label in CHANNELS
             },
             "opportunities": [{
@@ -793,7 +813,20 @@ class InboxConversation(models.Model):
         self.write({"state": "open"})
 
     def action_assign_to_me(self):
+        """Attend: take the conversation. When two agents attend it at the
+        same moment, one wins and the other is told who took it."""
+        self.flush_recordset(["user_id"])
+        # a concurrent attend that committed first makes this lock fail with
+        # a serialization error: the request is retried on a fresh snapshot,
+        # which sees the winner
+        self.env.cr.execute(SQL("SELECT id FROM inbox_conversation WHERE id IN %s FOR UPDATE", tuple(self.ids)))
+        self.invalidate_recordset(["user_id"])
+        taken = self.filtered(lambda c: c.user_id and c.user_id != self.env.user)
+        if taken:
+            raise UserError(_("%(user)s is already attending the conversation with %(person)s.",
+                              user=taken[0].user_id.name, person=taken[0].partner_id.name))
         self.inbox_assign(self.env.uid)
+        return True
 
     def inbox_assign(self, user_id, notify=False):
         """Assign the conversations to ``user_id`` (False: unassign); with
@@ -813,6 +846,43 @@ class InboxConversation(models.Model):
                     body=_("%(assigner)s assigned you the conversation with %(person)s.",
                            assigner=self.env.user.name, person=conversation.partner_id.name),
                 )
+        return True
+
+    def inbox_set_consent(self, channel, opted_out=None, dnd=None):
+        """Opt the person out of ``channel`` or back in (``opted_out``), or
+        set its do-not-disturb (``dnd``), from the Inbox's person panel.
+        Opt-outs are Odoo's blacklists: the phone one covers SMS and
+        WhatsApp, the email one email, as STOP and START replies do. The
+        change is written in the conversation for the team."""
+        self.ensure_one()
+        self.check_access("write")
+        if channel not in dict(CHANNELS):
+            raise UserError(_("Unknown channel %s.", channel))
+        partner = self.partner_id.sudo()
+        label = dict(CHANNELS)[channel]
+        changes = []
+        if opted_out is not None and bool(opted_out) != partner._inbox_is_opted_out(channel):
+            address = self._inbox_recipient_address(channel)
+            if not address:
+                raise UserError(_("%(name)s has no address for %(channel)s.", name=partner.display_name,
+                                  channel=label))
+            Blacklist = self.env["mail.blacklist" if channel == "email" else "phone.blacklist"].sudo()
+            reason = _("Changed from the Inbox by %s.", self.env.user.name)
+            if opted_out:
+                Blacklist._add([address] if channel != "email" else address, message=reason)
+                changes.append(_("opted out of %s", label))
+            else:
+                Blacklist._remove([address] if channel != "email" else address, message=reason)
+                changes.append(_("opted in to %s", label))
+            partner.invalidate_recordset(["phone_sanitized_blacklisted", "is_blacklisted"])
+        if dnd is not None and bool(dnd) != partner._inbox_is_dnd(channel):
+            partner[f"inbox_dnd_{channel}"] = bool(dnd)
+            changes.append(_("Do Not Disturb on for %s", label) if dnd else _("Do Not Disturb off for %s", label))
+        if changes:
+            self.message_post(
+                body=_("%(name)s: %(changes)s (by %(user)s).", name=partner.display_name,
+                       changes=", ".join(changes), user=self.env.user.name),
+                message_type="notification", subtype_xmlid="mail.mt_note")
         return True
 
     def action_mark_read(self, message=None):

@@ -43,6 +43,7 @@ class MailMessage(models.Model):
     inbox_error_code = fields.Char("Provider Error Code")
     inbox_attempts = fields.Integer("Send Attempts")
     inbox_next_attempt = fields.Datetime("Next Send Attempt")
+    inbox_scheduled_date = fields.Datetime("Scheduled For", help="When the author asked the message to go out.")
     inbox_template = fields.Json("Approved Template", help="The approved WhatsApp template sent, as rendered.")
 
     _inbox_provider_message_unique = models.UniqueIndex(
@@ -59,7 +60,7 @@ class MailMessage(models.Model):
     def _to_store_defaults(self, target):
         return [
             *super()._to_store_defaults(target),
-            "inbox_channel", "inbox_direction", "inbox_status", "inbox_error",
+            "inbox_channel", "inbox_direction", "inbox_status", "inbox_error", "inbox_scheduled_date",
         ]
 
     # ------------------------------------------------------------------
@@ -144,6 +145,12 @@ class MailMessage(models.Model):
         if not provider or not self.inbox_sender_id:
             self._inbox_fail(_("The sender account of this message no longer exists."))
             return
+        # what held when the message was written may not hold any more (a
+        # scheduled or retried message): check again, fail with the reason
+        reason = self._inbox_dispatch_block_reason()
+        if reason:
+            self._inbox_fail(reason)
+            return
         attempts = self.inbox_attempts + 1
         try:
             result = provider._inbox_adapter(self.inbox_sender_id).send(self._inbox_outbound_payload())
@@ -175,6 +182,18 @@ class MailMessage(models.Model):
         })
         self._inbox_set_status(result.status)
         provider._inbox_schedule_followups(result.followups)
+
+    def _inbox_dispatch_block_reason(self):
+        """Why this message may not go out now, or False. A provider that is
+        down is still tried: the attempt is its health check, and a failed
+        one takes the retry path."""
+        self.ensure_one()
+        provider = self.inbox_provider_id
+        if provider.state == "not_configured":
+            return _("%(provider)s is not ready: %(reason)s", provider=provider.name, reason=provider.state_reason)
+        conversation = self.env["inbox.conversation"].browse(self.res_id)
+        return conversation._inbox_recipient_reason(
+            self.inbox_channel, self.inbox_sender_id, approved_template=bool(self.inbox_template))
 
     def _inbox_fail(self, reason, code=None):
         self._inbox_set_status("failed", inbox_error=reason, inbox_error_code=code or False)
@@ -315,7 +334,8 @@ class MailMessage(models.Model):
             if message.inbox_status != "failed":
                 raise UserError(_("Only a failed message can be sent again."))
             conversation = self.env["inbox.conversation"].browse(message.res_id)
-            reason = conversation._inbox_unavailable_reason(message.inbox_channel, message.inbox_sender_id)
+            reason = conversation._inbox_unavailable_reason(
+                message.inbox_channel, message.inbox_sender_id, approved_template=bool(message.inbox_template))
             if reason:
                 raise UserError(reason)
             message.write({

@@ -13,6 +13,7 @@ from . import (
     test_realtime,
     test_sandbox_adapter,
     test_send,
+    test_team_workflow,
     test_twilio,
     test_ui,
 )

@@ -10,7 +10,7 @@ from contextlib import closing
 
 import requests
 
-from odoo import SUPERUSER_ID, api, sql_db
+from odoo import SUPERUSER_ID, Command, api, sql_db
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import config
 
@@ -25,26 +25,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@tagged("post_install", "-at_install")
-class TestConcurrentWebhooks(BaseCase):
-    """Webhooks posted all at once to a real Odoo with two HTTP workers: each
-    inbound event is stored exactly once, on one person."""
+class WorkersServerCase(BaseCase):
+    """A real Odoo with two HTTP workers on this test database, started for
+    the class: requests sent at the same moment really run at once."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.dbname = get_db_name()
         cls.suffix = uuid.uuid4().hex[:8]
-        with cls.env_cursor() as (cr, env):
-            provider = env["inbox.provider"].create({"name": f"Concurrency {cls.suffix}"})
-            env["inbox.sender"].create({
-                "name": "Concurrency SMS", "provider_id": provider.id, "channel": "sms",
-                "address": "+32 470 00 09 99"})
-            cls.provider_id = provider.id
-            cls.token, cls.secret = provider.webhook_token, provider.webhook_secret
-            cr.commit()
-        cls.addClassCleanup(cls._cleanup)
         cls.port = free_port()
+        cls.base_url = f"http://127.0.0.1:{cls.port}"
         addons_path = config["addons_path"]
         addons_path = addons_path if isinstance(addons_path, str) else ",".join(addons_path)
         cls.server = subprocess.Popen([
@@ -56,7 +47,7 @@ class TestConcurrentWebhooks(BaseCase):
         deadline = time.time() + 90
         while time.time() < deadline:
             try:
-                if requests.get(f"http://127.0.0.1:{cls.port}/web/health", timeout=2).ok:
+                if requests.get(f"{cls.base_url}/web/health", timeout=2).ok:
                     break
             except requests.RequestException:
                 time.sleep(0.5)
@@ -80,6 +71,42 @@ class TestConcurrentWebhooks(BaseCase):
 
         return Context()
 
+    @staticmethod
+    def all_at_once(calls):
+        """Run the callables at the same moment, each in its thread; their results."""
+        barrier = threading.Barrier(len(calls))
+        results = [None] * len(calls)
+
+        def run(index, call):
+            barrier.wait(timeout=30)
+            results[index] = call()
+
+        threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=90)
+        return results
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentWebhooks(WorkersServerCase):
+    """Webhooks posted all at once to a real Odoo with two HTTP workers: each
+    inbound event is stored exactly once, on one person."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with cls.env_cursor() as (cr, env):
+            provider = env["inbox.provider"].create({"name": f"Concurrency {cls.suffix}"})
+            env["inbox.sender"].create({
+                "name": "Concurrency SMS", "provider_id": provider.id, "channel": "sms",
+                "address": "+32 470 00 09 99"})
+            cls.provider_id = provider.id
+            cls.token, cls.secret = provider.webhook_token, provider.webhook_secret
+            cr.commit()
+        cls.addClassCleanup(cls._cleanup)
+
     @classmethod
     def _cleanup(cls):
         with cls.env_cursor() as (cr, env):
@@ -96,22 +123,14 @@ class TestConcurrentWebhooks(BaseCase):
 
     def post_all(self, payloads):
         """POST the signed payloads all at the same moment; their statuses."""
-        barrier = threading.Barrier(len(payloads))
-        statuses = []
-        url = f"http://127.0.0.1:{self.port}/unified_inbox/webhook/{self.token}"
+        url = f"{self.base_url}/unified_inbox/webhook/{self.token}"
 
         def post(events):
             body = json.dumps({"events": events}).encode()
             headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(self.secret, body)}
-            barrier.wait(timeout=30)
-            statuses.append(requests.post(url, data=body, headers=headers, timeout=60).status_code)
+            return lambda: requests.post(url, data=body, headers=headers, timeout=60).status_code
 
-        threads = [threading.Thread(target=post, args=(events,)) for events in payloads]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=90)
-        return statuses
+        return self.all_at_once([post(events) for events in payloads])
 
     @staticmethod
     def inbound(message_id, number, body="Hi"):
@@ -135,3 +154,65 @@ class TestConcurrentWebhooks(BaseCase):
             conversations = env["inbox.conversation"].search([("partner_id", "=", people.id)])
             self.assertEqual(len(conversations), 1)
             self.assertEqual(len(conversations.message_ids.filtered("inbox_provider_message_id")), THREADS)
+
+
+@tagged("post_install", "-at_install")
+class TestAttendRace(WorkersServerCase):
+    """Two agents attend the same unassigned conversation at the same moment."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with cls.env_cursor() as (cr, env):
+            team = env["crm.team"].create({"name": f"Race team {cls.suffix}"})
+            users = env["res.users"].create([{
+                "name": f"Racer {name}", "login": f"racer_{name}_{cls.suffix}", "password": f"racer-{cls.suffix}",
+                "group_ids": [Command.link(env.ref("unified_inbox.group_inbox_user").id)],
+            } for name in ("ann", "bob")])
+            team.member_ids = users
+            partner = env["res.partner"].create({"name": f"Raced Rita {cls.suffix}", "phone": "+32 470 55 00 03"})
+            conversation = env["inbox.conversation"].create({"partner_id": partner.id, "team_id": team.id})
+            cls.user_ids, cls.conversation_id = users.ids, conversation.id
+            cls.logins = users.mapped("login")
+            cls.ids_to_clean = (team.id, partner.id)
+            cr.commit()
+        cls.addClassCleanup(cls._cleanup)
+
+    @classmethod
+    def _cleanup(cls):
+        with cls.env_cursor() as (cr, env):
+            env["inbox.conversation"].browse(cls.conversation_id).unlink()
+            users = env["res.users"].browse(cls.user_ids)
+            partners = users.partner_id | env["res.partner"].browse(cls.ids_to_clean[1])
+            env["crm.team"].browse(cls.ids_to_clean[0]).unlink()
+            users.unlink()
+            partners.unlink()
+            cr.commit()
+
+    def session(self, login):
+        session = requests.Session()
+        answer = session.post(f"{self.base_url}/web/session/authenticate", json={
+            "jsonrpc": "2.0", "params": {"db": self.dbname, "login": login, "password": f"racer-{self.suffix}"},
+        }, timeout=30).json()
+        self.assertIn("result", answer, answer)
+        return session
+
+    def test_one_agent_wins_the_other_is_told_who(self):
+        sessions = [self.session(login) for login in self.logins]
+
+        def attend(session):
+            return lambda: session.post(f"{self.base_url}/web/dataset/call_kw/inbox.conversation/action_assign_to_me",
+                                        json={"jsonrpc": "2.0", "params": {
+                                            "model": "inbox.conversation", "method": "action_assign_to_me",
+                                            "args": [[self.conversation_id]], "kwargs": {}}},
+                                        timeout=60).json()
+
+        answers = self.all_at_once([attend(session) for session in sessions])
+        winners = [index for index, answer in enumerate(answers) if "result" in answer]
+        self.assertEqual(len(winners), 1, answers)
+        loser = answers[1 - winners[0]]
+        self.assertIn("already attending", loser["error"]["data"]["message"])
+        self.assertIn(f"Racer {('ann', 'bob')[winners[0]]}", loser["error"]["data"]["message"])
+        with self.env_cursor() as (_cr, env):
+            self.assertEqual(env["inbox.conversation"].browse(self.conversation_id).user_id.id,
+                             self.user_ids[winners[0]])

@@ -1,3 +1,4 @@
+from datetime import timedelta
 
 from freezegun import freeze_time
 
@@ -125,3 +126,46 @@ class TestDeliveryPipeline(InboxCommon):
         with self.assertRaises(AccessError):
             message.with_user(self.user_b).action_inbox_cancel()
         self.assertEqual(message.inbox_status, "queued")
+
+    def test_scheduled_message_blocked_by_a_later_opt_out(self):
+        due = fields.Datetime.now() + timedelta(hours=2)
+        message = self.conversation.with_user(self.user_a).message_inbox_send("sms", "Reminder", scheduled_date=due)
+        self.env["phone.blacklist"].sudo()._add([self.partner.phone_sanitized])
+        self.partner.invalidate_recordset()
+        with freeze_time(due):
+            self.assertEqual(self.run_dispatch(), message.sudo())
+        self.assertEqual(message.inbox_status, "failed", "blocked visibly, never dropped")
+        self.assertIn("opted out", message.inbox_error)
+        self.assertFalse(message.inbox_provider_message_id, "never handed to the provider")
+
+    def test_queued_free_text_fails_once_the_whatsapp_window_closed(self):
+        self.open_whatsapp_window()
+        due = fields.Datetime.now() + timedelta(hours=25)
+        message = self.conversation.with_user(self.user_a).message_inbox_send(
+            "whatsapp", "See you next week", scheduled_date=due)
+        with freeze_time(due):
+            self.run_dispatch()
+        self.assertEqual(message.inbox_status, "failed")
+        self.assertIn("WhatsApp window is closed", message.inbox_error)
+
+    def test_approved_template_goes_out_of_the_window_and_can_be_resent(self):
+        template = self.env["inbox.template"].create({
+            "name": "Reminder", "channel": "whatsapp", "body": "Your appointment is tomorrow.",
+            "whatsapp_template_name": "appointment_reminder",
+        })
+        message = self.conversation.with_user(self.user_a).message_inbox_send("whatsapp", "", template_id=template.id)
+        self.run_dispatch()
+        self.assertEqual(message.inbox_status, "sent")
+        message.sudo()._inbox_set_status("failed", inbox_error="Carrier said no")
+        message.with_user(self.user_a).action_inbox_retry()
+        self.assertEqual(message.inbox_status, "queued", "the window does not hold back an approved template")
+
+    def test_degraded_provider_still_sends(self):
+        # anyone can post an unsigned request to the webhook URL: that must
+        # not stop the outbox
+        self.provider._inbox_record_signature_failure()
+        self.assertEqual(self.provider.state, "degraded")
+        self.assertTrue(self.conversation.with_user(self.user_a).channel_availability["sms"]["available"])
+        message = self.send()
+        self.run_dispatch()
+        self.assertEqual(message.inbox_status, "sent")

@@ -137,8 +137,9 @@ class TestInboxDetails(InboxCommon):
         self.assertEqual([o["id"] for o in details["opportunities"]], [lead.id])
         self.assertEqual(details["opportunities"][0]["user"], salesman.name)
         self.assertEqual([a["id"] for a in details["appointments"]], [event.id], "upcoming ones only")
-        self.assertEqual(details["channels"]["whatsapp"], {"opted_out": False, "dnd": True})
-        self.assertEqual(details["channels"]["email"], {"opted_out": True, "dnd": False})
+        self.assertEqual(details["channels"]["whatsapp"], {"opted_out": False, "dnd": True, "address": "+32470617283"})
+        self.assertEqual(details["channels"]["email"],
+                         {"opted_out": True, "dnd": False, "address": "alice@customer.example.com"})
 
     def test_person_panel_follows_access(self):
         with self.assertRaises(AccessError):

@@ -44,6 +44,33 @@ class TestUi(InboxTourCase):
         self.assertIn("Thanks, see you soon!", inbound.body)
         self.assertEqual(inbound.author_id, partner)
 
+    def test_compose_on_every_channel_with_snippet_template_and_schedule(self):
+        Sender = self.env["inbox.sender"]
+        provider = self.sender.provider_id
+        whatsapp = Sender.create({"name": "Tour WhatsApp", "provider_id": provider.id, "channel": "whatsapp",
+                                  "address": "+32 470 00 00 08"})
+        Sender.create({"name": "Tour Email", "provider_id": provider.id, "channel": "email",
+                       "address": "desk@tour.example.com"})
+        self.env["inbox.snippet"].create({"shortcut": "tourhours", "body": "We are open 9 to 5."})
+        self.env["inbox.template"].create({
+            "name": "Tour check-up", "channel": "sms",
+            "body": "{{ object.partner_id.name }}, time for your check-up."})
+        emma = self.env["res.partner"].create({
+            "name": "Emma Everychannel", "phone": "+32 470 12 12 12", "email": "emma@everychannel.example.com"})
+        conversation = self.env["inbox.conversation"].create({"partner_id": emma.id})
+        conversation.inbox_simulate_inbound("Hi, are you open on Saturday?", sender_id=whatsapp.id)
+
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_compose_tour", login="admin")
+        sent = {message.inbox_channel: message for message in conversation.message_ids
+                if message.inbox_direction != "inbound" and message.inbox_channel}
+        self.assertEqual(set(sent), {"whatsapp", "email", "note", "sms"})
+        self.assertIn("Hello! We are open 9 to 5.", sent["whatsapp"].body)
+        self.assertEqual(sent["email"].subject, "Your X-rays")
+        self.assertEqual(sent["note"].subtype_id, self.env.ref("mail.mt_note"), "a note, for the team only")
+        self.assertIn("Emma Everychannel, time for your check-up.", sent["sms"].body)
+        self.assertEqual(sent["sms"].inbox_status, "canceled")
+        self.assertEqual(sent["sms"].inbox_scheduled_date.year, 2030)
+
     def test_filter_cancel_retry_assign_close_reopen(self):
         self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_workflow_tour", login="admin")
         self.assertEqual(self.queued.inbox_status, "canceled")

@@ -35,7 +35,7 @@ class InboxCompose(models.TransientModel):
                 continue
             sender = wizard.sender_id or conversation._inbox_usable_senders(wizard.channel)[:1]
             wizard.availability_reason = conversation._inbox_unavailable_reason(
-                wizard.channel, sender, template=wizard.template_id)
+                wizard.channel, sender, approved_template=bool(wizard.template_id.whatsapp_template_name))
 
     @api.onchange("channel", "conversation_id")
     def _onchange_channel(self):

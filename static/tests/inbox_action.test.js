@@ -133,3 +133,63 @@ test("a corrupt remembered width falls back to the default", async () => {
     expect(".o_inbox_list").toHaveStyle({ width: "340px" });
     expect.verifySteps(["list open"]);
 });
+
+test("counts past the server's cap show as 999+", async () => {
+    mockList({ counts: { open: 1000, unread: 999, unassigned: 2, mine: 0, closed: 4, all: 1000 }, total: 1000 });
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect(".o_inbox_tab[data-tab='open'] .o_inbox_tab_count").toHaveText("999+");
+    expect(".o_inbox_tab[data-tab='unread'] .o_inbox_tab_count").toHaveText("999");
+    expect(".o_inbox_total").toHaveText("999+ conversations");
+    expect.verifySteps(["list open"]);
+});
+
+test("the person panel opts out and sets do-not-disturb per channel, and the composer follows", async () => {
+    mockList();
+    const availability = (smsReason) => ({
+        note: { available: true, reason: "", sender_ids: [], attachment_max_size: 0 },
+        email: { available: false, reason: "No email.", sender_ids: [], attachment_max_size: 0 },
+        sms: { available: !smsReason, reason: smsReason, sender_ids: [5], attachment_max_size: 0 },
+        whatsapp: { available: false, reason: "Closed.", sender_ids: [], attachment_max_size: 0 },
+    });
+    let optedOut = false;
+    onRpc("inbox.conversation", "read", () => [{
+        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false, whatsapp_window_expiry: false,
+        channel_availability: availability(optedOut ? "Alice opted out of SMS messages." : ""),
+    }]);
+    onRpc("inbox.conversation", "action_mark_read", () => true);
+    onRpc("inbox.template", "search_read", () => []);
+    onRpc("inbox.snippet", "search_read", () => []);
+    onRpc("inbox.conversation", "inbox_details", () => ({
+        partner: { id: 11, name: "Alice Martin", phone: "+32470617283", email: "", address: "", company: "", tags: [] },
+        channels: {
+            sms: { opted_out: optedOut, dnd: false, address: "+32470617283" },
+            whatsapp: { opted_out: optedOut, dnd: false, address: "+32470617283" },
+            email: { opted_out: false, dnd: false, address: "" },
+        },
+        opportunities: [],
+        appointments: [],
+    }));
+    onRpc("inbox.conversation", "inbox_set_consent", ({ args, kwargs }) => {
+        expect.step(`consent ${args[1]} opted_out=${kwargs.opted_out} dnd=${kwargs.dnd}`);
+        optedOut = kwargs.opted_out ?? optedOut;
+        return true;
+    });
+    onRpc("/mail/thread/messages", () => ({ messages: [], data: {} }));
+    await mountWithCleanup(InboxAction, { props: {} });
+    await click(".o_inbox_row[data-id='1']");
+    await animationFrame();
+    await animationFrame();
+    expect(".o_inbox_consent tr[data-channel='email'] .o_inbox_opt").toHaveAttribute("disabled");
+    expect(".o_inbox_consent tr[data-channel='sms'] .o_inbox_opt").toHaveText("Opted in");
+    expect(".o_inbox_composer_channel[data-channel='sms']").toHaveClass("active");
+    await click(".o_inbox_consent tr[data-channel='sms'] .o_inbox_opt");
+    await animationFrame();
+    await animationFrame();
+    expect.verifySteps(["list open", "consent sms opted_out=true dnd=undefined"]);
+    expect(".o_inbox_consent tr[data-channel='sms'] .o_inbox_opt").toHaveText("Opted out");
+    expect(".o_inbox_consent tr[data-channel='whatsapp'] .o_inbox_opt").toHaveText("Opted out");
+    expect(".o_inbox_composer_blocked").toHaveText("Alice opted out of SMS messages.");
+    await click(".o_inbox_consent tr[data-channel='sms'] .o_inbox_dnd");
+    await animationFrame();
+    expect.verifySteps(["consent sms opted_out=undefined dnd=true"]);
+});

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@odoo/hoot";
-import { click, press, setInputFiles } from "@odoo/hoot-dom";
+import { click, press, queryOne, setInputFiles } from "@odoo/hoot-dom";
 import { animationFrame } from "@odoo/hoot-mock";
 import { contains, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
 import { InboxComposer } from "@unified_inbox/inbox/inbox_composer";
@@ -7,6 +7,12 @@ import { defineInboxModels } from "./unified_inbox_test_helpers";
 
 describe.current.tags("desktop");
 defineInboxModels();
+
+onRpc("inbox.snippet", "search_read", () => [
+    { id: 2, shortcut: "hello", body: "Hello, how can we help?" },
+    { id: 1, shortcut: "hours", body: "We are open 9 to 5." },
+    { id: 3, shortcut: "parking", body: "Park behind the building." },
+]);
 
 onRpc("inbox.template", "search_read", () => [
     { id: 1, name: "Reminder", channel: "sms" },
@@ -166,4 +172,79 @@ test("a file too large for the channel is refused before upload; a removed one i
     await animationFrame();
     expect.verifySteps(["remove 91"]);
     expect(".o_inbox_composer_attachment").toHaveCount(0);
+});
+
+test("typing / offers the snippets; Enter inserts the one chosen in place of the shortcut", async () => {
+    onRpc("inbox.conversation", "message_inbox_send", ({ args }) => {
+        expect.step(JSON.stringify(args[2]));
+        return 46;
+    });
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders, onSent: () => {} } });
+    await contains(".o_inbox_composer_body").edit("Hi! /h", { confirm: false });
+    await animationFrame();
+    expect(".o_inbox_snippet").toHaveCount(2, { message: "hello and hours start with h" });
+    expect(".o_inbox_snippet.active").toHaveAttribute("data-shortcut", "hello");
+    await press("ArrowDown");
+    await animationFrame();
+    expect(".o_inbox_snippet.active").toHaveAttribute("data-shortcut", "hours");
+    await press("Enter");
+    await animationFrame();
+    expect(".o_inbox_composer_body").toHaveValue("Hi! We are open 9 to 5.");
+    expect(".o_inbox_snippet").toHaveCount(0);
+    expect.verifySteps([], { message: "Enter inserted, it did not send" });
+    await press("Enter");
+    await animationFrame();
+    expect.verifySteps(['"Hi! We are open 9 to 5."']);
+});
+
+test("the snippet picker inserts at the caret; a slash inside a word is no shortcut", async () => {
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders, onSent: () => {} } });
+    await contains(".o_inbox_composer_body").edit("and/or", { confirm: false });
+    await animationFrame();
+    expect(".o_inbox_snippet").toHaveCount(0);
+    await click(".o_inbox_composer_snippets");
+    await animationFrame();
+    expect(".o_inbox_snippet").toHaveCount(3);
+    await contains(".o_inbox_snippet[data-shortcut='parking']").click();
+    await animationFrame();
+    expect(".o_inbox_composer_body").toHaveValue("and/orPark behind the building.");
+});
+
+test("a message can be scheduled; notes cannot", async () => {
+    onRpc("inbox.conversation", "message_inbox_send", ({ args, kwargs }) => {
+        expect.step(`${args[1]} at ${kwargs.scheduled_date}`);
+        return 47;
+    });
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders, onSent: () => {} } });
+    await click(".o_inbox_composer_schedule");
+    await animationFrame();
+    expect(".o_inbox_composer_send").toHaveText("Schedule");
+    // hoot cannot type in a datetime-local input: set it as the browser would
+    const input = queryOne(".o_inbox_composer_date");
+    input.value = "2030-01-15T09:30";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    await contains(".o_inbox_composer_body").edit("Reminder", { confirm: false });
+    await click(".o_inbox_composer_send");
+    await animationFrame();
+    const utc = luxon.DateTime.fromISO("2030-01-15T09:30").toUTC().toFormat("yyyy-MM-dd HH:mm:ss");
+    expect.verifySteps([`sms at ${utc}`]);
+    expect(".o_inbox_composer_date").toHaveCount(0, { message: "back to sending now" });
+    expect(".o_inbox_composer_send").toHaveText("Send");
+    await click(".o_inbox_composer_channel[data-channel='note']");
+    await animationFrame();
+    expect(".o_inbox_composer_schedule").toHaveCount(0);
+});
+
+test("a channel that became unusable says why and does not send", async () => {
+    onRpc("inbox.conversation", "message_inbox_send", () => expect.step("sent"));
+    const blocked = JSON.parse(JSON.stringify(conversation));
+    await mountWithCleanup(InboxComposer, { props: { conversation: blocked, senders, onSent: () => {} } });
+    blocked.channel_availability.sms = { ...blocked.channel_availability.sms, available: false, reason: "Alice opted out of SMS messages." };
+    await contains(".o_inbox_composer_body").edit("Promo", { confirm: false });
+    await animationFrame();
+    expect(".o_inbox_composer_blocked").toHaveText("Alice opted out of SMS messages.");
+    expect(".o_inbox_composer_send").toHaveAttribute("disabled");
+    await press("Enter");
+    await animationFrame();
+    expect.verifySteps([]);
 });

@@ -1,8 +1,7 @@
 import { Thread } from "@mail/core/common/thread";
-import { Component, onMounted, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { Component, onMounted, onWillStart, onWillUnmount, useState, useSubEnv } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
-import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
 import { useDebounced } from "@web/core/utils/timing";
 import { INBOX_CHANNELS } from "@unified_inbox/core/common/message_patch";
@@ -29,6 +28,7 @@ export class InboxAction extends Component {
     static props = ["*"];
 
     setup() {
+        useSubEnv({ inInbox: true });
         this.orm = useService("orm");
         this.store = useService("mail.store");
         this.tabs = TABS;
@@ -177,6 +177,21 @@ export class InboxAction extends Component {
         }
     }
 
+    /** Opt-out/opt-in or do-not-disturb of one channel, from the person panel. */
+    async setConsent(channel, values) {
+        const id = this.state.selected.id;
+        await this.orm.call("inbox.conversation", "inbox_set_consent", [[id], channel], values);
+        const [[conversation], details] = await Promise.all([
+            this.orm.read("inbox.conversation", [id], ["channel_availability"]),
+            this.orm.call("inbox.conversation", "inbox_details", [[id]]),
+        ]);
+        if (this.state.selected?.id === id) {
+            this.state.selected.channel_availability = conversation.channel_availability;
+            this.state.details = details;
+        }
+        await this.state.thread?.fetchNewMessages();
+    }
+
     back() {
         this.state.selected = null;
         this.state.thread = null;
@@ -197,13 +212,23 @@ export class InboxAction extends Component {
         await this.orm.call("inbox.conversation", "inbox_assign", [[this.state.selected.id], userId || false], {
             notify: this.state.notifyAssignee,
         });
+        await this.reloadAssignee();
+    }
+
+    /** Attend: when somebody else was faster, the server says who, and the
+     * header shows them. */
+    async assignToMe() {
+        try {
+            await this.orm.call("inbox.conversation", "action_assign_to_me", [[this.state.selected.id]]);
+        } finally {
+            await this.reloadAssignee();
+        }
+    }
+
+    async reloadAssignee() {
         const [conversation] = await this.orm.read("inbox.conversation", [this.state.selected.id], ["user_id"]);
         this.state.selected.user_id = conversation.user_id;
         await this.load();
-    }
-
-    assignToMe() {
-        return this.assign(user.userId);
     }
 
     onAssignChange(ev) {

@@ -34,11 +34,19 @@ export class InboxComposer extends Component {
             templateId: "",
             // uploaded, not yet sent: { id, name }
             attachments: [],
+            // a local "yyyy-MM-ddTHH:mm" while scheduling, else ""
+            scheduling: false,
+            scheduledAt: "",
         });
+        this.body = useRef("body");
+        // the snippets whose shortcut starts with what follows a "/" before
+        // the caret; null when no "/" is being typed
+        this.suggestions = useState({ query: null, index: 0, picker: false });
         onWillStart(async () => {
-            this.state.templates = await this.orm.searchRead("inbox.template", [], ["name", "channel"], {
-                order: "name",
-            });
+            [this.state.templates, this.snippets] = await Promise.all([
+                this.orm.searchRead("inbox.template", [], ["name", "channel"], { order: "name" }),
+                this.orm.searchRead("inbox.snippet", [], ["shortcut", "body"], { order: "shortcut" }),
+            ]);
         });
     }
 
@@ -79,6 +87,13 @@ export class InboxComposer extends Component {
         return this.props.conversation.channel_availability || {};
     }
 
+    /** Why the chosen channel can no longer be used (the person opted out
+     * meanwhile, the window closed...), or "". */
+    get blockedReason() {
+        const availability = this.availability[this.state.channel];
+        return this.state.channel !== "note" && availability && !availability.available ? availability.reason : "";
+    }
+
     firstAvailable() {
         const availability = this.props.conversation.channel_availability || {};
         return ["whatsapp", "sms", "email"].find((key) => availability[key]?.available) || "note";
@@ -100,6 +115,32 @@ export class InboxComposer extends Component {
             this.state.senderId = this.defaultSenderId(channel);
             this.state.templateId = "";
         }
+    }
+
+    toggleSchedule() {
+        this.state.scheduling = !this.state.scheduling;
+        if (this.state.scheduling && !this.state.scheduledAt) {
+            // tomorrow at nine, a common choice, still editable
+            this.state.scheduledAt = luxon.DateTime.local()
+                .plus({ days: 1 })
+                .set({ hour: 9, minute: 0 })
+                .toFormat("yyyy-MM-dd'T'HH:mm");
+        }
+    }
+
+    /** The scheduled time for the server (UTC), or null to send now. */
+    get scheduledDate() {
+        if (!this.state.scheduling || this.state.channel === "note" || !this.state.scheduledAt) {
+            return null;
+        }
+        return luxon.DateTime.fromISO(this.state.scheduledAt).toUTC().toFormat("yyyy-MM-dd HH:mm:ss");
+    }
+
+    get sendLabel() {
+        if (this.state.channel === "note") {
+            return _t("Add note");
+        }
+        return this.scheduledDate ? _t("Schedule") : _t("Send");
     }
 
     onSenderChange(ev) {
@@ -148,7 +189,68 @@ export class InboxComposer extends Component {
         await this.orm.unlink("ir.attachment", [attachment.id]);
     }
 
+    /** Snippets offered under the body: those matching a "/shortcut" being
+     * typed, or all of them when the picker is open. */
+    get snippetSuggestions() {
+        const { query, picker } = this.suggestions;
+        if (query === null && !picker) {
+            return [];
+        }
+        const search = (query || "").toLowerCase();
+        return this.snippets.filter((snippet) => snippet.shortcut.startsWith(search)).slice(0, 8);
+    }
+
+    onInput() {
+        const el = this.body.el;
+        const before = el.value.slice(0, el.selectionStart);
+        const match = before.match(/(?:^|\s)\/([\w-]*)$/);
+        this.suggestions.query = match ? match[1].toLowerCase() : null;
+        this.suggestions.index = 0;
+        this.suggestions.picker = false;
+    }
+
+    toggleSnippetPicker() {
+        this.suggestions.picker = !this.suggestions.picker;
+        this.suggestions.query = null;
+        this.suggestions.index = 0;
+    }
+
+    /** Put the snippet's text in place of the "/shortcut" typed, or at the caret. */
+    insertSnippet(snippet) {
+        const el = this.body.el;
+        const caret = el.selectionStart ?? this.state.body.length;
+        let start = caret;
+        if (this.suggestions.query !== null) {
+            start = caret - this.suggestions.query.length - 1;
+        }
+        this.state.body = this.state.body.slice(0, start) + snippet.body + this.state.body.slice(caret);
+        Object.assign(this.suggestions, { query: null, picker: false, index: 0 });
+        const position = start + snippet.body.length;
+        el.focus();
+        // after OWL has written the new value
+        Promise.resolve().then(() => el.setSelectionRange(position, position));
+    }
+
     onKeydown(ev) {
+        const suggestions = this.snippetSuggestions;
+        if (suggestions.length) {
+            if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+                ev.preventDefault();
+                const step = ev.key === "ArrowDown" ? 1 : suggestions.length - 1;
+                this.suggestions.index = (this.suggestions.index + step) % suggestions.length;
+                return;
+            }
+            if ((ev.key === "Enter" || ev.key === "Tab") && !ev.shiftKey) {
+                ev.preventDefault();
+                this.insertSnippet(suggestions[this.suggestions.index] || suggestions[0]);
+                return;
+            }
+            if (ev.key === "Escape") {
+                ev.preventDefault();
+                Object.assign(this.suggestions, { query: null, picker: false });
+                return;
+            }
+        }
         if (ev.key === "Enter" && !ev.shiftKey) {
             ev.preventDefault();
             this.send();
@@ -157,7 +259,12 @@ export class InboxComposer extends Component {
 
     async send() {
         const attachments = this.maxAttachmentSize ? this.state.attachments : [];
-        if (this.state.sending || this.state.uploading || (!this.state.body.trim() && !attachments.length)) {
+        if (
+            this.state.sending ||
+            this.state.uploading ||
+            this.blockedReason ||
+            (!this.state.body.trim() && !attachments.length)
+        ) {
             return;
         }
         this.state.sending = true;
@@ -170,9 +277,10 @@ export class InboxComposer extends Component {
                     subject: this.state.channel === "email" ? this.state.subject : null,
                     sender_id: this.state.channel === "note" ? null : this.state.senderId || null,
                     attachment_ids: attachments.map((attachment) => attachment.id),
+                    scheduled_date: this.scheduledDate,
                 }
             );
-            Object.assign(this.state, { body: "", subject: "", templateId: "" });
+            Object.assign(this.state, { body: "", subject: "", templateId: "", scheduling: false, scheduledAt: "" });
             this.state.attachments = this.state.attachments.filter((item) => !attachments.includes(item));
             await this.props.onSent();
         } finally {

@@ -7,6 +7,7 @@ export class MailMessage extends mailModels.MailMessage {
     inbox_direction = fields.Generic({ default: false });
     inbox_status = fields.Generic({ default: false });
     inbox_error = fields.Generic({ default: false });
+    inbox_scheduled_date = fields.Generic({ default: false });
 
     get _to_store_defaults() {
         return [
@@ -15,6 +16,7 @@ export class MailMessage extends mailModels.MailMessage {
             "inbox_direction",
             "inbox_status",
             "inbox_error",
+            "inbox_scheduled_date",
         ];
     }
 

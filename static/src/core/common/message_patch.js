@@ -1,4 +1,6 @@
 import { Message } from "@mail/core/common/message";
+import { Message as MessageModel } from "@mail/core/common/message_model";
+import { fields } from "@mail/core/common/record";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
 
@@ -19,12 +21,35 @@ export const INBOX_STATUSES = {
     received: { label: _t("Received"), icon: "fa-arrow-down", class: "text-muted" },
 };
 
+patch(MessageModel.prototype, {
+    setup() {
+        super.setup(...arguments);
+        this.inbox_scheduled_date = fields.Datetime();
+    },
+});
+
 patch(Message.prototype, {
     get inboxChannel() {
         return INBOX_CHANNELS[this.message.inbox_channel];
     },
     get inboxStatus() {
         return INBOX_STATUSES[this.message.inbox_status];
+    },
+    /** When a queued message waits for its scheduled time: that time, for the user. */
+    get inboxScheduledFor() {
+        const when = this.message.inbox_scheduled_date;
+        if (this.message.inbox_status !== "queued" || !when || when <= luxon.DateTime.now()) {
+            return "";
+        }
+        return when.toLocaleString(luxon.DateTime.DATETIME_MED);
+    },
+    get isAlignedRight() {
+        // the Inbox reads as a chat: what the team writes (to the person or
+        // as a note) on the right, what the person writes on the left
+        if (this.env.inInbox && this.message.inbox_channel) {
+            return this.message.inbox_direction !== "inbound";
+        }
+        return super.isAlignedRight;
     },
     async onClickInboxCancel() {
         await this.env.services.orm.call("mail.message", "action_inbox_cancel", [[this.message.id]]);
