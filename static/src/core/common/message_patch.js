@@ -43,13 +43,16 @@ patch(Message.prototype, {
         }
         return when.toLocaleString(luxon.DateTime.DATETIME_MED);
     },
+    /** In the Inbox, what the team writes (to the person or as a note). */
+    get isInboxTeamSide() {
+        return Boolean(this.env.inInbox && this.message.inbox_channel && this.message.inbox_direction !== "inbound");
+    },
     get isAlignedRight() {
-        // the Inbox reads as a chat: what the team writes (to the person or
-        // as a note) on the right, what the person writes on the left
-        if (this.env.inInbox && this.message.inbox_channel) {
-            return this.message.inbox_direction !== "inbound";
-        }
-        return super.isAlignedRight;
+        return this.isInboxTeamSide || super.isAlignedRight;
+    },
+    get attClass() {
+        // the Inbox reads as a chat: the team on the right, the person on the left
+        return { ...super.attClass, "o-inbox-teamSide": this.isInboxTeamSide };
     },
     async onClickInboxCancel() {
         await this.env.services.orm.call("mail.message", "action_inbox_cancel", [[this.message.id]]);
