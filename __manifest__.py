@@ -18,6 +18,7 @@
         "views/inbox_label_views.xml",
         "views/inbox_template_views.xml",
         "views/inbox_snippet_views.xml",
+        "views/inbox_assignment_rule_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",

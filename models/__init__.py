@@ -1,5 +1,6 @@
 from . import (
     crm_lead,
+    inbox_assignment_rule,
     inbox_conversation,
     inbox_event,
     inbox_label,
@@ -9,6 +10,7 @@ from . import (
     inbox_snippet,
     inbox_template,
     mail_message,
+    res_company,
     res_config_settings,
     res_partner,
 )

@@ -86,6 +86,15 @@ class InboxConversation(models.Model):
         # "Conversation created" says nothing in a conversation's timeline
         return super(InboxConversation, self.with_context(mail_create_nolog=True)).create(vals_list)
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "label_ids" in vals:
+            # a label can route an unassigned conversation to its team
+            Rule = self.env["inbox.assignment.rule"].sudo()
+            for conversation in self.sudo().filtered(lambda c: c.state == "open" and not c.user_id):
+                Rule._inbox_assign(conversation, conversation.last_sender_id, labelled_only=True)
+        return result
+
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
@@ -434,11 +443,13 @@ class InboxConversation(models.Model):
                         or open_ones[:1] or conversations[:1])
         if conversation:
             return conversation
-        return self.with_context(mail_create_nosubscribe=True).create({
+        conversation = self.with_context(mail_create_nosubscribe=True).create({
             "partner_id": partner.id,
             "company_id": company.id,
             "team_id": sender.team_ids[:1].id,
         })
+        self.env["inbox.assignment.rule"].sudo()._inbox_assign(conversation, sender)
+        return conversation
 
     def _inbox_post_inbound(self, sender, event, from_address):
         self.ensure_one()

@@ -145,6 +145,13 @@ class MailMessage(models.Model):
         if not provider or not self.inbox_sender_id:
             self._inbox_fail(_("The sender account of this message no longer exists."))
             return
+        quiet_until = self._inbox_is_automated() and self.inbox_sender_id.company_id._inbox_quiet_until(
+            fields.Datetime.now())
+        if quiet_until:
+            # not lost, not late by mistake: it goes when the quiet hours end
+            self.inbox_next_attempt = quiet_until
+            self._inbox_trigger_dispatch(quiet_until)
+            return
         # what held when the message was written may not hold any more (a
         # scheduled or retried message): check again, fail with the reason
         reason = self._inbox_dispatch_block_reason()
@@ -182,6 +189,12 @@ class MailMessage(models.Model):
         })
         self._inbox_set_status(result.status)
         provider._inbox_schedule_followups(result.followups)
+
+    def _inbox_is_automated(self):
+        """Whether the message goes without somebody pressing Send now (a
+        scheduled one): such messages wait for the end of quiet hours."""
+        self.ensure_one()
+        return bool(self.inbox_scheduled_date)
 
     def _inbox_dispatch_block_reason(self):
         """Why this message may not go out now, or False. A provider that is

@@ -6,6 +6,9 @@ class ResConfigSettings(models.TransientModel):
 
     inbox_provider_count = fields.Integer(compute="_compute_inbox_counts")
     inbox_sender_count = fields.Integer(compute="_compute_inbox_counts")
+    inbox_quiet_hours = fields.Boolean(related="company_id.inbox_quiet_hours", readonly=False)
+    inbox_quiet_start = fields.Float(related="company_id.inbox_quiet_start", readonly=False)
+    inbox_quiet_end = fields.Float(related="company_id.inbox_quiet_end", readonly=False)
 
     def _compute_inbox_counts(self):
         for settings in self:

@@ -21,6 +21,7 @@ class InboxCommon(TransactionCase):
         # the tests own their configuration, whatever the database holds
         cls.env["inbox.provider"].search([]).action_archive()
         cls.env["inbox.sender"].search([]).action_archive()
+        cls.env["inbox.assignment.rule"].search([]).action_archive()
         cls.provider = cls.env["inbox.provider"].create({"name": "Test Sandbox", "provider_type": "sandbox"})
         cls.team_a = cls.env["crm.team"].create({"name": "Team A"})
         cls.team_b = cls.env["crm.team"].create({"name": "Team B"})

@@ -1,5 +1,10 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import InboxCommon
 
@@ -142,3 +147,99 @@ class TestSnippets(InboxCommon):
         with self.assertRaises(AccessError):
             personal.with_user(self.user_b).unlink()
         self.assertEqual(self.everyone.body, "We are open 9 to 5.")
+
+
+@tagged("post_install", "-at_install")
+class TestAssignmentRules(InboxCommon):
+    """New inbound conversations go to a team's available members in turn."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_c = new_test_user(cls.env, "inbox_user_c", groups="unified_inbox.group_inbox_user", name="Agent C")
+        cls.team_a.member_ids = [Command.link(cls.user_c.id), Command.link(cls.manager.id)]
+        cls.rule = cls.env["inbox.assignment.rule"].create({
+            "name": "SMS line to team A", "team_id": cls.team_a.id, "sender_ids": [Command.set(cls.sender_sms.ids)],
+        })
+
+    def stranger_writes(self, number, channel="sms"):
+        sender = self.sender_sms if channel == "sms" else self.sender_whatsapp
+        self.post_sandbox_events([{"type": "message", "id": f"IN-{number}", "channel": channel, "from": number,
+                                   "to": sender.address, "body": "Hello?"}])
+        return self.env["inbox.conversation"].search([("partner_id.phone_sanitized", "=", number)])
+
+    def test_round_robin_skips_who_is_unavailable(self):
+        self.manager.manual_im_status = "away"
+        owners = [self.stranger_writes(f"+3247090000{index}").user_id for index in range(4)]
+        self.assertEqual(owners, [self.user_a, self.user_c, self.user_a, self.user_c],
+                         "the away manager gets none; the others take turns")
+        conversation = self.stranger_writes("+32470900009")
+        self.assertEqual(conversation.team_id, self.team_a)
+        self.assertIn(conversation.user_id.partner_id, conversation.message_partner_ids, "the agent follows it")
+        # the Mine tab of the agent shows them at once
+        mine = self.env["inbox.conversation"].with_user(self.user_a).inbox_list(tab="mine")
+        taken = self.env["inbox.conversation"].search([("user_id", "=", self.user_a.id)])
+        self.assertEqual({row["id"] for row in mine["conversations"]}, set(taken.ids))
+
+    def test_only_matching_sender_and_nobody_available(self):
+        conversation = self.stranger_writes("+32470900011", channel="whatsapp")
+        self.assertFalse(conversation.user_id, "the rule is for the SMS line")
+        (self.user_a | self.user_c | self.manager).manual_im_status = "offline"
+        self.assertFalse(self.stranger_writes("+32470900012").user_id, "nobody available: stays unassigned")
+
+    def test_an_existing_conversation_is_not_reassigned(self):
+        self.conversation.user_id = self.user_b
+        self.receive(self.conversation, "sms", "Me again")
+        self.assertEqual(self.conversation.user_id, self.user_b)
+
+    def test_label_rule_routes_an_unassigned_conversation(self):
+        billing = self.env["inbox.label"].create({"name": "Refunds"})
+        self.env["inbox.assignment.rule"].create({
+            "name": "Refunds to team B", "team_id": self.team_b.id, "label_ids": [Command.set(billing.ids)],
+            "sequence": 1,
+        })
+        self.conversation.with_user(self.manager).label_ids = billing
+        self.assertEqual(self.conversation.user_id, self.user_b)
+        self.assertEqual(self.conversation.team_id, self.team_b)
+
+    def test_agents_must_use_the_inbox(self):
+        with self.assertRaisesRegex(ValidationError, "cannot use the Inbox"):
+            self.rule.user_ids = self.employee
+
+
+@tagged("post_install", "-at_install")
+class TestQuietHours(InboxCommon):
+    """Scheduled messages due in the company's quiet hours wait; replies do not."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.partner_id.tz = "Europe/Brussels"
+        cls.company.write({"inbox_quiet_hours": True, "inbox_quiet_start": 21.0, "inbox_quiet_end": 8.0})
+
+    def test_scheduled_message_waits_for_the_morning(self):
+        # 22:30 in Brussels (winter: UTC+1) is 21:30 UTC
+        due = datetime(2030, 1, 15, 21, 30)
+        with freeze_time(due - timedelta(hours=3)):
+            message = self.conversation.with_user(self.user_a).message_inbox_send("sms", "Reminder", scheduled_date=due)
+        with freeze_time(due):
+            self.run_dispatch()
+        self.assertEqual(message.inbox_status, "queued")
+        self.assertEqual(message.inbox_next_attempt, datetime(2030, 1, 16, 7, 0), "08:00 in Brussels")
+        with freeze_time(datetime(2030, 1, 16, 7, 0)):
+            self.run_dispatch()
+        self.assertEqual(message.inbox_status, "sent")
+
+    def test_a_reply_by_hand_is_not_held(self):
+        with freeze_time(datetime(2030, 1, 15, 21, 30)):
+            message = self.conversation.with_user(self.user_a).message_inbox_send("sms", "Sure, see you tomorrow")
+            self.run_dispatch()
+        self.assertEqual(message.inbox_status, "sent")
+
+    def test_window_within_a_day_and_invalid_hours(self):
+        self.company.write({"inbox_quiet_start": 12.0, "inbox_quiet_end": 13.5})
+        self.assertEqual(self.company._inbox_quiet_until(datetime(2030, 7, 1, 10, 15)), datetime(2030, 7, 1, 11, 30),
+                         "12:15 in Brussels (summer: UTC+2) waits until 13:30")
+        self.assertIsNone(self.company._inbox_quiet_until(datetime(2030, 7, 1, 12, 0)))
+        with self.assertRaisesRegex(ValidationError, "Quiet hours"):
+            self.company.inbox_quiet_end = 12.0

@@ -1,0 +1,43 @@
+from datetime import timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    inbox_quiet_hours = fields.Boolean(
+        "Quiet Hours", help="Scheduled and automated messages due in these hours wait until they end. "
+                            "Replies written by hand are never held.")
+    inbox_quiet_start = fields.Float("Quiet From", default=21.0)
+    inbox_quiet_end = fields.Float("Quiet Until", default=8.0)
+
+    @api.constrains("inbox_quiet_start", "inbox_quiet_end")
+    def _check_inbox_quiet_hours(self):
+        for company in self:
+            hours = (company.inbox_quiet_start, company.inbox_quiet_end)
+            if any(not 0 <= hour < 24 for hour in hours) or hours[0] == hours[1]:
+                raise ValidationError(_("Quiet hours go from one time of day to another, between 00:00 and 23:59."))
+
+    def _inbox_quiet_until(self, when):
+        """When the quiet hours around ``when`` (naive UTC) end, as naive UTC,
+        or None when ``when`` is outside them. In the company's time zone."""
+        self.ensure_one()
+        if not self.inbox_quiet_hours:
+            return None
+        tz = pytz.timezone(self.partner_id.tz or "UTC")
+        local = pytz.utc.localize(when).astimezone(tz)
+        hour = local.hour + local.minute / 60 + local.second / 3600
+        start, end = self.inbox_quiet_start, self.inbox_quiet_end
+        inside = start <= hour < end if start < end else (hour >= start or hour < end)
+        if not inside:
+            return None
+        minutes = round(end * 60)
+        end_local = tz.localize(local.replace(tzinfo=None, hour=minutes // 60, minute=minutes % 60, second=0,
+                                              microsecond=0))
+        if end_local <= local:
+            end_local = tz.localize(end_local.replace(tzinfo=None) + timedelta(days=1))
+        return end_local.astimezone(pytz.utc).replace(tzinfo=None)
