@@ -151,6 +151,9 @@ class InboxConversation(models.Model):
                 availability[channel] = {
                     "available": not reason,
                     "reason": reason or "",
+                    # WhatsApp's window is closed, nothing else: an approved template may go
+                    "templates_only": bool(reason) and channel == "whatsapp" and not (
+                        conversation._inbox_unavailable_reason(channel, senders[:1], approved_template=True)),
                     "sender_ids": senders.ids,
                     "attachment_max_size": ATTACHMENT_MAX_SIZE[channel],
                 }
@@ -262,6 +265,9 @@ class InboxConversation(models.Model):
         if template:
             rendered_subject, rendered_body = template._inbox_render(self)
             subject, body = subject or rendered_subject, body or rendered_body
+            if template.whatsapp_template_name:
+                # the provider sends the approved text: the thread shows that, not an edit
+                body = rendered_body
         html_body = self._inbox_check_content(channel, body, subject, bool(attachment_ids))
         attachments = self._inbox_check_attachments(channel, attachment_ids or [])
 
@@ -319,6 +325,7 @@ class InboxConversation(models.Model):
         template = template.browse(template_id).exists()
         if not template or template.channel != channel:
             raise UserError(_("This template is not a %s template.", dict(INBOX_CHANNELS)[channel]))
+        template._inbox_check_sendable()
         return template
 
     def _inbox_check_content(self, channel, body, subject, has_attachments):

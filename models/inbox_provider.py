@@ -221,6 +221,27 @@ class InboxProvider(models.Model):
             "params": dict(notification, next={"type": "ir.actions.client", "tag": "soft_reload"}),
         }
 
+    def action_sync_templates(self):
+        """Bring the provider's message templates (WhatsApp, with their review
+        status) into the Inbox's templates."""
+        self.ensure_one()
+        try:
+            infos = self._inbox_adapter().list_templates()
+        except ProviderError as error:
+            raise UserError(_("The templates could not be synchronized: %s", error.reason)) from error
+        templates = self.env["inbox.template"].sudo()._inbox_sync_templates(self, infos)
+        approved = templates.filtered(lambda template: template.whatsapp_status == "approved")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%(count)s templates synchronized, %(approved)s approved.",
+                             count=len(templates), approved=len(approved)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     def action_reset_health(self):
         """Forget the observed failures, e.g. after fixing the configuration."""
         self.sudo().write({"consecutive_failures": 0, "last_signature_failure_date": False})
@@ -283,6 +304,7 @@ class InboxProvider(models.Model):
             "reaction": Message._inbox_apply_reaction,
             "media": Message._inbox_attach_media,
             "email": self.env["inbox.conversation"]._inbox_receive_email,
+            "template": self.env["inbox.template"].sudo()._inbox_apply_template_info,
         }
         for event in events:
             handlers[event.kind](self, event)

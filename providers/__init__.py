@@ -18,6 +18,7 @@ from .base import (
     Reaction,
     SendResult,
     StatusUpdate,
+    TemplateInfo,
     WebhookError,
     WebhookRequest,
     event_from_dict,

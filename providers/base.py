@@ -168,7 +168,27 @@ class StatusUpdate:
     timestamp: float | None = None
 
 
-EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate, MediaFetch, Reaction, RawEmail)}
+# Statuses of a provider-approved message template (WhatsApp)
+TEMPLATE_STATUSES = ("approved", "pending", "rejected", "paused", "disabled")
+
+
+@dataclass
+class TemplateInfo:
+    """A message template as the provider knows it: listed on demand, or
+    reported when its review status changes (then without its body)."""
+
+    kind = "template"
+    name: str
+    language: str
+    status: str  # one of TEMPLATE_STATUSES
+    category: str = ""  # MARKETING, UTILITY, AUTHENTICATION
+    body: str = ""  # with {{1}}-style variables
+    external_id: str = ""
+    reason: str = ""  # why it was rejected or paused
+
+
+EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate, MediaFetch, Reaction, RawEmail,
+                                           TemplateInfo)}
 
 
 def event_to_dict(event):
@@ -236,6 +256,11 @@ class ProviderAdapter:
     def download_media(self, ref):
         """``(content, mimetype)`` of an inbound file; :class:`ProviderError`."""
         raise ProviderError("This provider does not send files.")
+
+    def list_templates(self):
+        """Every message template of the account, as :class:`TemplateInfo`;
+        :class:`ProviderError` when the provider has none to list."""
+        raise ProviderError("This provider has no message templates to synchronize.")
 
     # ------------------------------------------------------------------
     # HTTP

@@ -10,12 +10,14 @@ import hmac
 import json
 
 from .base import (
+    TEMPLATE_STATUSES,
     InboundMessage,
     ProviderAdapter,
     ProviderError,
     Reaction,
     SendResult,
     StatusUpdate,
+    TemplateInfo,
     WebhookError,
     register,
 )
@@ -24,6 +26,9 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 DEFAULT_VERSION = "v21.0"
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
 STATUSES = {"sent": "sent", "delivered": "delivered", "read": "read", "failed": "failed"}
+# a template's review events that are no status of ours: "in appeal" is still pending
+TEMPLATE_EVENTS = {"in_appeal": "pending", "pending_deletion": "disabled", "flagged": "paused"}
+TEMPLATE_PAGES = 20  # at 100 templates a page
 
 # code: (reason, recipient_error)
 ERRORS = {
@@ -122,6 +127,36 @@ class MetaWhatsAppAdapter(ProviderAdapter):
     def check_health(self):
         self.http("GET", self.graph_url("me"), headers=self.headers)
 
+    def list_templates(self):
+        waba = self.settings.get("meta_waba_id")
+        if not waba:
+            raise ProviderError("Set the WhatsApp Business Account ID to synchronize its templates.")
+        url = self.graph_url(f"{waba}/message_templates")
+        params = {"fields": "id,name,language,status,category,components", "limit": 100}
+        templates = []
+        for _page in range(TEMPLATE_PAGES):
+            answer = self.http("GET", url, params=params, headers=self.headers).json()
+            templates += [self._template_info(item) for item in answer.get("data", [])]
+            cursor = ((answer.get("paging") or {}).get("cursors") or {}).get("after")
+            if not (answer.get("paging") or {}).get("next") or not cursor:
+                break
+            # the next page from the same endpoint, never from an address the answer names
+            params = dict(params, after=cursor)
+        return templates
+
+    @staticmethod
+    def _template_status(value):
+        status = str(value or "").lower()
+        status = TEMPLATE_EVENTS.get(status, status)
+        return status if status in TEMPLATE_STATUSES else "pending"
+
+    def _template_info(self, item):
+        body = next((component.get("text", "") for component in item.get("components", [])
+                     if component.get("type") == "BODY"), "")
+        return TemplateInfo(name=item["name"], language=item.get("language", ""),
+                            status=self._template_status(item.get("status")), category=item.get("category", ""),
+                            body=body, external_id=str(item.get("id", "")))
+
     def error_from_response(self, response):
         try:
             error = response.json().get("error") or {}
@@ -163,6 +198,8 @@ class MetaWhatsAppAdapter(ProviderAdapter):
                 for change in entry.get("changes", []):
                     if change.get("field") == "messages":
                         events += self._parse_value(change["value"])
+                    elif change.get("field") == "message_template_status_update":
+                        events.append(self._parse_template_status(change["value"]))
             return events
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise WebhookError(f"Malformed WhatsApp payload: {error!r}") from error
@@ -222,6 +259,13 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         if kind == "button":
             return item["button"].get("text") or item["button"].get("payload", ""), []
         return f"[{kind} message: not supported by the Inbox]", []
+
+    def _parse_template_status(self, value):
+        reason = value.get("reason") or ""
+        return TemplateInfo(
+            name=value["message_template_name"], language=value.get("message_template_language", ""),
+            status=self._template_status(value["event"]), external_id=str(value.get("message_template_id", "")),
+            reason="" if reason == "NONE" else reason)
 
     @staticmethod
     def _parse_status(item):

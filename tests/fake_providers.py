@@ -20,6 +20,8 @@ class FakeProviderServer:
         self.requests = []
         self.script = []  # [(status, json answer, delay seconds)] for the next requests
         self.files = {}  # path -> (content, content type)
+        self.templates = []  # the business account's message templates, as Graph lists them
+        self.templates_page_size = 2
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -49,6 +51,7 @@ class FakeProviderServer:
         with self.lock:
             self.requests.clear()
             self.script.clear()
+            self.templates.clear()
 
     def sent(self, prefix=""):
         return [r for r in self.requests if r["method"] == "POST" and r["path"].startswith(prefix)]
@@ -133,6 +136,13 @@ class FakeProviderServer:
                         "contacts": [{"input": to, "wa_id": to}],
                         "messages": [{"id": "wamid." + uuid.uuid4().hex}],
                     })
+                if len(segments) == 3 and segments[2] == "message_templates" and record["method"] == "GET":
+                    start = int((record["query"].get("after") or ["0"])[0])
+                    end = start + server.templates_page_size
+                    page = {"data": server.templates[start:end], "paging": {"cursors": {"after": str(end)}}}
+                    if end < len(server.templates):
+                        page["paging"]["next"] = f"{server.url}{path}?after={end}"
+                    return self._reply(200, page)
                 if len(segments) == 2:
                     media_path = f"/media-download/{segments[1]}"
                     if media_path in server.files:

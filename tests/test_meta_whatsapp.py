@@ -109,6 +109,15 @@ class TestMetaProtocol(BaseCase):
         self.assertIn("window is closed", events[1].error_reason)
         self.assertEqual(len(events), 2)
 
+    def test_parse_template_status(self):
+        [event] = self.parse({"object": "whatsapp_business_account", "entry": [{"id": "WABA1", "changes": [{
+            "field": "message_template_status_update",
+            "value": {"event": "REJECTED", "message_template_id": 594425479261596,
+                      "message_template_name": "spring_offer", "message_template_language": "en_US",
+                      "reason": "INCORRECT_CATEGORY"}}]}]})
+        self.assertEqual((event.kind, event.name, event.language, event.status, event.reason, event.external_id),
+                         ("template", "spring_offer", "en_US", "rejected", "INCORRECT_CATEGORY", "594425479261596"))
+
     def test_malformed(self):
         for data in ({}, {"entry": [{"changes": [{"field": "messages", "value": {"messages": [{"id": "x"}]}}]}]}):
             with self.subTest(data=data), self.assertRaises(WebhookError):
@@ -249,3 +258,88 @@ class TestMetaProvider(InboxFakeProviderCase):
         self.meta.meta_access_token = "expired"
         action = self.meta.action_test_connection()
         self.assertIn("access token", action["params"]["message"])
+
+    def test_sync_templates_with_their_review_status(self):
+        def template(name, status, body, language="en_US", category="UTILITY"):
+            return {"id": f"id-{name}", "name": name, "language": language, "status": status, "category": category,
+                    "components": [{"type": "HEADER", "format": "TEXT", "text": "Bright Smile"},
+                                   {"type": "BODY", "text": body}]}
+
+        self.fake.templates += [
+            template("appointment_reminder", "APPROVED", "Hello {{1}}, see you on {{2}}."),
+            template("spring_offer", "PENDING", "Spring offer!", category="MARKETING"),
+            template("old_promo", "REJECTED", "Buy now"),
+        ]
+        Template = self.env["inbox.template"]
+        stale = Template.create({"name": "Gone", "channel": "whatsapp", "body": "x", "whatsapp_template_name": "gone",
+                                 "whatsapp_language": "en_US", "whatsapp_status": "approved"})
+        stale.sudo().whatsapp_provider_id = self.meta
+        with self.assertRaisesRegex(UserError, "Business Account ID"):
+            self.meta.action_sync_templates()
+        self.meta.meta_waba_id = "WABA1"
+        self.meta.action_sync_templates()
+        requests = [r for r in self.fake.requests if r["path"] == "/v21.0/WABA1/message_templates"]
+        self.assertEqual(len(requests), 2, "two pages, the second by its cursor")
+        synced = Template.search([("whatsapp_provider_id", "=", self.meta.id)])
+        self.assertEqual({t.whatsapp_template_name: t.whatsapp_status for t in synced}, {
+            "appointment_reminder": "approved", "spring_offer": "pending", "old_promo": "rejected",
+            "gone": "disabled"})
+        reminder = synced.filtered(lambda t: t.whatsapp_template_name == "appointment_reminder")
+        self.assertEqual((reminder.body, reminder.whatsapp_category, reminder.channel),
+                         ("Hello {{1}}, see you on {{2}}.", "UTILITY", "whatsapp"))
+        # only an approved one goes, the window closed or not
+        offer = synced.filtered(lambda t: t.whatsapp_template_name == "spring_offer")
+        with self.assertRaisesRegex(UserError, "review status is Pending"):
+            self.send("", template_id=offer.id)
+        # its variables, mapped to the conversation's fields, fill the text
+        reminder.whatsapp_variables = "{{ object.partner_id.name }}\n{{ object.company_id.name }}"
+        self.conversation.partner_id.name = "Alice {{ 7 * 7 }}"
+        message = self.send("", template_id=reminder.id)
+        self.assertIn(f"Hello Alice {{{{ 7 * 7 }}}}, see you on {self.env.company.name}.", message.body,
+                      "the values are shown, never rendered as a template")
+        self.run_dispatch()
+        [request] = self.fake.sent("/v21.0")
+        self.assertEqual(request["json"]["template"]["components"][0]["parameters"][0]["text"], "Alice {{ 7 * 7 }}")
+        # syncing again changes nothing of the mapping
+        self.meta.action_sync_templates()
+        self.assertIn("object.company_id.name", reminder.whatsapp_variables)
+
+    def test_template_status_webhook(self):
+        template = self.env["inbox.template"].create({
+            "name": "Reminder", "channel": "whatsapp", "body": "Hi {{1}}", "whatsapp_template_name": "reminder",
+            "whatsapp_language": "en_US", "whatsapp_status": "approved"})
+        template.sudo().whatsapp_provider_id = self.meta
+        update = {"object": "whatsapp_business_account", "entry": [{"id": "WABA1", "changes": [{
+            "field": "message_template_status_update",
+            "value": {"event": "PAUSED", "message_template_id": 77, "message_template_name": "reminder",
+                      "message_template_language": "en_US", "reason": "Low quality"}}]}]}
+        self.assertEqual(self.post(update).status_code, 200)
+        self.assertEqual((template.whatsapp_status, template.whatsapp_status_reason), ("paused", "Low quality"))
+        with self.assertRaisesRegex(UserError, "review status is Paused"):
+            self.send("", template_id=template.id)
+        # a status of a template we do not have creates nothing
+        update["entry"][0]["changes"][0]["value"]["message_template_name"] = "unknown"
+        self.assertEqual(self.post(update).status_code, 200)
+        self.assertFalse(self.env["inbox.template"].search([("whatsapp_template_name", "=", "unknown")]))
+        self.assertEqual(self.post(update, secret="forged").status_code, 403)
+
+    def test_template_with_a_missing_value_is_refused(self):
+        template = self.env["inbox.template"].create({
+            "name": "Follow-up", "channel": "whatsapp", "body": "Hi {{1}}, about {{2}}",
+            "whatsapp_template_name": "follow_up", "whatsapp_language": "en_US",
+            "whatsapp_variables": "{{ object.partner_id.name }}\n{{ object.lead_id.name or '' }}"})
+        with self.assertRaisesRegex(UserError, r"no value for \{\{2\}\}"):
+            self.send("", template_id=template.id)
+        template.whatsapp_variables = "{{ object.partner_id.name }}"
+        with self.assertRaisesRegex(UserError, "has 2 variables"):
+            self.send("", template_id=template.id)
+        self.assertFalse(self.conversation.message_ids.filtered("inbox_channel"), "nothing half-written")
+
+    def test_window_state_for_the_composer(self):
+        availability = self.conversation.with_user(self.user_a).channel_availability["whatsapp"]
+        self.assertFalse(availability["available"])
+        self.assertTrue(availability["templates_only"], "closed window: an approved template may go")
+        self.conversation.partner_id.inbox_dnd_whatsapp = True
+        self.conversation.invalidate_recordset(["channel_availability"])
+        availability = self.conversation.with_user(self.user_a).channel_availability["whatsapp"]
+        self.assertFalse(availability["templates_only"], "do-not-disturb: not even a template")

@@ -71,6 +71,21 @@ class TestUi(InboxTourCase):
         self.assertEqual(sent["sms"].inbox_status, "canceled")
         self.assertEqual(sent["sms"].inbox_scheduled_date.year, 2030)
 
+    def test_approved_template_in_a_closed_whatsapp_window(self):
+        self.env["inbox.sender"].create({
+            "name": "Tour WhatsApp", "provider_id": self.sender.provider_id.id, "channel": "whatsapp",
+            "address": "+32 470 00 00 08"})
+        self.env["inbox.template"].create({
+            "name": "Tour follow-up", "channel": "whatsapp", "body": "Hello {{1}}, how are you since your visit?",
+            "whatsapp_template_name": "follow_up", "whatsapp_language": "en", "whatsapp_status": "approved",
+            "whatsapp_variables": "{{ object.partner_id.name }}"})
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_template_tour", login="admin")
+        message = self.conversation_wanda.message_ids.filtered(lambda m: m.inbox_channel == "whatsapp")
+        self.assertEqual(message.inbox_sender_id.channel, "whatsapp")
+        self.assertEqual(message.inbox_template, {"name": "follow_up", "language": "en",
+                                                  "parameters": ["Wanda Workflow"]})
+        self.assertFalse(self.conversation_wanda._inbox_whatsapp_window_open(), "a template does not open it")
+
     def test_filter_cancel_retry_assign_close_reopen(self):
         self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_workflow_tour", login="admin")
         self.assertEqual(self.queued.inbox_status, "canceled")

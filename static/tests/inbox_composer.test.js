@@ -248,3 +248,40 @@ test("a channel that became unusable says why and does not send", async () => {
     await animationFrame();
     expect.verifySteps([]);
 });
+
+test("a closed WhatsApp window locks free text and offers the approved templates only", async () => {
+    onRpc("inbox.template", "search_read", () => [
+        { id: 3, name: "Reminder", channel: "whatsapp", whatsapp_template_name: "reminder", whatsapp_status: "approved" },
+        { id: 4, name: "Offer", channel: "whatsapp", whatsapp_template_name: "offer", whatsapp_status: "pending" },
+        { id: 5, name: "Plain", channel: "whatsapp", whatsapp_template_name: false, whatsapp_status: false },
+    ]);
+    onRpc("inbox.conversation", "inbox_render_template", () => ({ subject: "", body: "Hello Alice, see you Monday." }));
+    onRpc("inbox.conversation", "message_inbox_send", ({ args, kwargs }) => {
+        expect.step(`${args[1]} template ${kwargs.template_id}`);
+        return 48;
+    });
+    const closed = JSON.parse(JSON.stringify(conversation));
+    closed.channel_availability.whatsapp = {
+        available: false,
+        templates_only: true,
+        reason: "The WhatsApp window is closed.",
+        sender_ids: [5],
+        attachment_max_size: 0,
+    };
+    await mountWithCleanup(InboxComposer, { props: { conversation: closed, senders, onSent: () => {} } });
+    expect(".o_inbox_composer_channel[data-channel='whatsapp']").not.toHaveAttribute("disabled");
+    await click(".o_inbox_composer_channel[data-channel='whatsapp']");
+    await animationFrame();
+    expect(".o_inbox_composer_window").toHaveText(/only an approved template can be sent/);
+    expect(".o_inbox_composer_body").toHaveAttribute("readonly");
+    expect(".o_inbox_composer_template option").toHaveCount(2, { message: "the choice, and the approved one" });
+    expect(".o_inbox_composer_send").toHaveAttribute("disabled");
+    await contains(".o_inbox_composer_template").select("3");
+    await animationFrame();
+    expect(".o_inbox_composer_body").toHaveValue("Hello Alice, see you Monday.");
+    expect(".o_inbox_composer_body").toHaveAttribute("readonly");
+    expect(".o_inbox_composer_send").not.toHaveAttribute("disabled");
+    await click(".o_inbox_composer_send");
+    await animationFrame();
+    expect.verifySteps(["whatsapp template 3"]);
+});

@@ -19,6 +19,9 @@ export const TABS = [
 
 const PAGE_SIZE = 40;
 
+// what the thread's header and composer show of the open conversation
+const SELECTED_FIELDS = ["partner_id", "state", "user_id", "channel_availability", "whatsapp_window_expiry"];
+
 const STATUS_LABELS = { open: _t("Open"), closed: _t("Closed"), outbound_only: _t("Outbound only") };
 
 /** The Inbox: status tabs and filters, conversation list, thread and composer, person. */
@@ -81,7 +84,43 @@ export class InboxAction extends Component {
     }
 
     async refresh() {
-        await Promise.all([this.load(), this.state.thread?.fetchNewMessages()]);
+        await Promise.all([this.load(), this.state.thread?.fetchNewMessages(), this.reloadSelected()]);
+    }
+
+    /** The open conversation's own state: a reply opens the WhatsApp window,
+     * an opt-out closes a channel, somebody else attends it. */
+    async reloadSelected() {
+        const id = this.state.selected?.id;
+        if (!id) {
+            return;
+        }
+        const [conversation] = await this.orm.read("inbox.conversation", [id], SELECTED_FIELDS);
+        if (conversation && this.state.selected?.id === id) {
+            Object.assign(this.state.selected, conversation);
+        }
+    }
+
+    /** Whether free text may go on WhatsApp, and for how long. */
+    get whatsappWindow() {
+        const selected = this.state.selected;
+        if (!selected?.channel_availability?.whatsapp?.sender_ids?.length) {
+            return null;
+        }
+        const now = luxon.DateTime.now();
+        const expiry = selected.whatsapp_window_expiry
+            ? luxon.DateTime.fromSQL(selected.whatsapp_window_expiry, { zone: "utc" })
+            : null;
+        if (!expiry || expiry <= now) {
+            return { open: false, label: _t("WhatsApp window closed") };
+        }
+        const { hours, minutes } = expiry.diff(now, ["hours", "minutes"]).toObject();
+        return {
+            open: true,
+            label: _t("WhatsApp window open: %(hours)sh %(minutes)smin left", {
+                hours: Math.floor(hours),
+                minutes: Math.floor(minutes),
+            }),
+        };
     }
 
     listParams(offset = 0) {
@@ -157,11 +196,7 @@ export class InboxAction extends Component {
     }
 
     async open(row) {
-        const [conversation] = await this.orm.read(
-            "inbox.conversation",
-            [row.id],
-            ["partner_id", "state", "user_id", "channel_availability", "whatsapp_window_expiry"]
-        );
+        const [conversation] = await this.orm.read("inbox.conversation", [row.id], SELECTED_FIELDS);
         this.state.selected = { ...row, ...conversation };
         this.state.details = null;
         this.orm.call("inbox.conversation", "inbox_details", [[row.id]]).then((details) => {
@@ -181,12 +216,11 @@ export class InboxAction extends Component {
     async setConsent(channel, values) {
         const id = this.state.selected.id;
         await this.orm.call("inbox.conversation", "inbox_set_consent", [[id], channel], values);
-        const [[conversation], details] = await Promise.all([
-            this.orm.read("inbox.conversation", [id], ["channel_availability"]),
+        const [details] = await Promise.all([
             this.orm.call("inbox.conversation", "inbox_details", [[id]]),
+            this.reloadSelected(),
         ]);
         if (this.state.selected?.id === id) {
-            this.state.selected.channel_availability = conversation.channel_availability;
             this.state.details = details;
         }
         await this.state.thread?.fetchNewMessages();
@@ -226,9 +260,7 @@ export class InboxAction extends Component {
     }
 
     async reloadAssignee() {
-        const [conversation] = await this.orm.read("inbox.conversation", [this.state.selected.id], ["user_id"]);
-        this.state.selected.user_id = conversation.user_id;
-        await this.load();
+        await Promise.all([this.reloadSelected(), this.load()]);
     }
 
     onAssignChange(ev) {

@@ -44,19 +44,52 @@ export class InboxComposer extends Component {
         this.suggestions = useState({ query: null, index: 0, picker: false });
         onWillStart(async () => {
             [this.state.templates, this.snippets] = await Promise.all([
-                this.orm.searchRead("inbox.template", [], ["name", "channel"], { order: "name" }),
+                this.orm.searchRead(
+                    "inbox.template",
+                    [],
+                    ["name", "channel", "whatsapp_template_name", "whatsapp_status"],
+                    { order: "name" }
+                ),
                 this.orm.searchRead("inbox.snippet", [], ["shortcut", "body"], { order: "shortcut" }),
             ]);
         });
     }
 
     get channelTemplates() {
-        return this.state.templates.filter((template) => template.channel === this.state.channel);
+        return this.state.templates.filter(
+            (template) =>
+                template.channel === this.state.channel &&
+                (!this.templatesOnly || this.isApproved(template)) &&
+                !["pending", "rejected", "paused", "disabled"].includes(template.whatsapp_status)
+        );
+    }
+
+    isApproved(template) {
+        return Boolean(template.whatsapp_template_name) && [false, "approved"].includes(template.whatsapp_status);
+    }
+
+    /** WhatsApp with its window closed: only an approved template may go. */
+    get templatesOnly() {
+        const availability = this.availability[this.state.channel];
+        return Boolean(availability && !availability.available && availability.templates_only);
+    }
+
+    /** The chosen template is sent as approved by the provider: its text cannot change. */
+    get chosenApprovedTemplate() {
+        const template = this.state.templates.find((item) => item.id === parseInt(this.state.templateId));
+        return template && this.state.channel === "whatsapp" && this.isApproved(template) ? template : null;
+    }
+
+    get bodyLocked() {
+        return this.templatesOnly || Boolean(this.chosenApprovedTemplate);
     }
 
     async onTemplateChange(ev) {
         this.state.templateId = ev.target.value;
         if (!this.state.templateId) {
+            if (this.bodyLocked || this.templatesOnly) {
+                this.state.body = "";
+            }
             return; // "No template": what is written stays
         }
         const { subject, body } = await this.orm.call(
@@ -91,12 +124,20 @@ export class InboxComposer extends Component {
      * meanwhile, the window closed...), or "". */
     get blockedReason() {
         const availability = this.availability[this.state.channel];
-        return this.state.channel !== "note" && availability && !availability.available ? availability.reason : "";
+        if (this.state.channel === "note" || !availability || availability.available) {
+            return "";
+        }
+        return this.templatesOnly && this.chosenApprovedTemplate ? "" : availability.reason;
     }
 
     firstAvailable() {
         const availability = this.props.conversation.channel_availability || {};
         return ["whatsapp", "sms", "email"].find((key) => availability[key]?.available) || "note";
+    }
+
+    isSelectable(channel) {
+        const availability = this.availability[channel];
+        return Boolean(availability?.available || availability?.templates_only);
     }
 
     get counter() {
@@ -110,7 +151,10 @@ export class InboxComposer extends Component {
     }
 
     select(channel) {
-        if (this.availability[channel]?.available) {
+        if (this.isSelectable(channel)) {
+            if (this.bodyLocked) {
+                this.state.body = "";
+            }
             this.state.channel = channel;
             this.state.senderId = this.defaultSenderId(channel);
             this.state.templateId = "";
@@ -278,6 +322,7 @@ export class InboxComposer extends Component {
                     sender_id: this.state.channel === "note" ? null : this.state.senderId || null,
                     attachment_ids: attachments.map((attachment) => attachment.id),
                     scheduled_date: this.scheduledDate,
+                    template_id: this.chosenApprovedTemplate?.id || null,
                 }
             );
             Object.assign(this.state, { body: "", subject: "", templateId: "", scheduling: false, scheduledAt: "" });
