@@ -808,7 +808,7 @@ class InboxConversation(models.Model):
             ("all_group_ids", "in", self.env.ref("unified_inbox.group_inbox_manager").id),
         ])
 
-    def _inbox_bus_send(self, messages):
+    def _inbox_bus_send(self, messages, extra_fields=()):
         """Push ``messages`` (new, or with a new delivery status) to every
         user who may read the conversation, and to nobody else. The bus
         sends after commit."""
@@ -816,7 +816,7 @@ class InboxConversation(models.Model):
         for user in self.sudo()._inbox_readers():
             store = Store(bus_channel=user)
             store.add(messages.with_user(user).sudo(), [
-                "inbox_channel", "inbox_direction", "inbox_status", "inbox_error",
+                "inbox_channel", "inbox_direction", "inbox_status", "inbox_error", *extra_fields,
             ])
             store.bus_send()
 

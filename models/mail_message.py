@@ -11,7 +11,7 @@ from odoo.tools import html2plaintext
 
 from ..providers import INBOUND_EXTENSIONS, INBOUND_MAX_SIZE, OutboundMessage, ProviderError
 from ..providers.base import STATUS_RANK
-from .inbox_conversation import INBOX_CHANNELS
+from .inbox_conversation import CLOCK_SKEW, INBOX_CHANNELS
 
 _logger = logging.getLogger(__name__)
 
@@ -232,9 +232,9 @@ class MailMessage(models.Model):
         self._inbox_bus_send()
         return True
 
-    def _inbox_bus_send(self):
+    def _inbox_bus_send(self, extra_fields=()):
         for message in self.filtered(lambda m: m.model == "inbox.conversation"):
-            self.env["inbox.conversation"].browse(message.res_id).sudo()._inbox_bus_send(message)
+            self.env["inbox.conversation"].browse(message.res_id).sudo()._inbox_bus_send(message, extra_fields)
 
     @api.model
     def _inbox_apply_status(self, provider, event):
@@ -323,21 +323,51 @@ class MailMessage(models.Model):
                 raise UserError(_("Only outbound Inbox messages can be canceled or resent."))
             self.env["inbox.conversation"].browse(message.res_id).check_access("write")
 
+    def _inbox_lock_queued(self):
+        """Lock this queued message against the dispatch queue: refused
+        while a worker sends it."""
+        self.ensure_one()
+        self.flush_recordset(["inbox_status"])
+        self.env.cr.execute("SELECT inbox_status FROM mail_message WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id])
+        row = self.env.cr.fetchone()
+        if not row:
+            raise UserError(_("This message is being sent right now: it can no longer be changed or canceled."))
+        if row[0] != "queued":
+            raise UserError(_("Only a queued message can be changed or canceled."))
+        self.invalidate_recordset(["inbox_status"])
+
     def action_inbox_cancel(self):
         """Cancel queued messages that no worker is sending right now."""
         self._inbox_check_thread_access()
-        self.flush_recordset(["inbox_status"])
         for message in self.sudo():
-            self.env.cr.execute(
-                "SELECT inbox_status FROM mail_message WHERE id = %s FOR UPDATE SKIP LOCKED", [message.id])
-            row = self.env.cr.fetchone()
-            if not row:
-                raise UserError(_("This message is being sent right now and can no longer be canceled."))
-            if row[0] != "queued":
-                raise UserError(_("Only a queued message can be canceled."))
-            message.invalidate_recordset(["inbox_status"])
+            message._inbox_lock_queued()
             message.inbox_status = "canceled"
             message._inbox_bus_send()
+        return True
+
+    def action_inbox_reschedule(self, scheduled_date, body=None):
+        """Change when a scheduled message goes, and for SMS and WhatsApp its
+        text, until a worker takes it. The channel's rules on content hold
+        as when it was written."""
+        self.ensure_one()
+        self._inbox_check_thread_access()
+        message = self.sudo()
+        if not message.inbox_scheduled_date:
+            raise UserError(_("Only a scheduled message can be rescheduled."))
+        message._inbox_lock_queued()
+        when = fields.Datetime.to_datetime(scheduled_date)
+        if not when or when < fields.Datetime.now() - CLOCK_SKEW:
+            raise UserError(_("A message cannot be scheduled in the past."))
+        values = {"inbox_scheduled_date": when, "inbox_next_attempt": when}
+        if body is not None and html2plaintext(message.body or "").strip() != body.strip():
+            if message.inbox_channel not in ("sms", "whatsapp") or message.inbox_template:
+                raise UserError(_("Only the text of a scheduled SMS or WhatsApp message can be changed here."))
+            conversation = self.env["inbox.conversation"].browse(message.res_id)
+            values["body"] = conversation._inbox_check_content(
+                message.inbox_channel, body, message.subject, bool(message.attachment_ids))
+        message.write(values)
+        message._inbox_bus_send(extra_fields=("body", "inbox_scheduled_date"))
+        self._inbox_trigger_dispatch(when)
         return True
 
     def action_inbox_retry(self):

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -243,3 +243,49 @@ class TestQuietHours(InboxCommon):
         self.assertIsNone(self.company._inbox_quiet_until(datetime(2030, 7, 1, 12, 0)))
         with self.assertRaisesRegex(ValidationError, "Quiet hours"):
             self.company.inbox_quiet_end = 12.0
+
+
+@tagged("post_install", "-at_install")
+class TestScheduledMessages(InboxCommon):
+    """A scheduled message can be seen, changed and canceled until it goes."""
+
+    def schedule(self, channel="sms", body="See you Monday", **kwargs):
+        due = fields.Datetime.now() + timedelta(days=2)
+        return self.conversation.with_user(self.user_a).message_inbox_send(channel, body, scheduled_date=due, **kwargs)
+
+    def test_change_the_time_and_the_text(self):
+        message = self.schedule()
+        later = fields.Datetime.now().replace(microsecond=0) + timedelta(days=3)
+        message.with_user(self.user_a).action_inbox_reschedule(later, body="See you Tuesday")
+        self.assertEqual((message.inbox_scheduled_date, message.inbox_next_attempt), (later, later))
+        self.assertIn("See you Tuesday", message.body)
+        self.assertEqual(message.inbox_status, "queued")
+        with freeze_time(later - timedelta(hours=1)):
+            self.assertFalse(self.run_dispatch(), "not before its new time")
+        with freeze_time(later):
+            self.run_dispatch()
+        self.assertEqual(message.inbox_status, "sent")
+
+    def test_refusals(self):
+        message = self.schedule()
+        tomorrow = fields.Datetime.now() + timedelta(days=1)
+        with self.assertRaisesRegex(UserError, "in the past"):
+            message.with_user(self.user_a).action_inbox_reschedule(fields.Datetime.now() - timedelta(hours=1))
+        with self.assertRaisesRegex(UserError, "Write a message"):
+            message.with_user(self.user_a).action_inbox_reschedule(tomorrow, body="  ")
+        with self.assertRaisesRegex(UserError, "limited to 1600"):
+            message.with_user(self.user_a).action_inbox_reschedule(tomorrow, body="x" * 1601)
+        with self.assertRaises(AccessError):
+            message.with_user(self.user_b).action_inbox_reschedule(tomorrow)
+        self.assertIn("See you Monday", message.body, "nothing changed")
+        email = self.schedule("email", "<p>Dear Alice</p>", subject="Results")
+        with self.assertRaisesRegex(UserError, "Only the text of a scheduled SMS or WhatsApp"):
+            email.with_user(self.user_a).action_inbox_reschedule(tomorrow, body="Other text")
+        email.with_user(self.user_a).action_inbox_reschedule(tomorrow, body="Dear Alice")
+        self.assertEqual(email.inbox_scheduled_date, tomorrow.replace(microsecond=0), "the same text: only the time")
+        now = self.conversation.with_user(self.user_a).message_inbox_send("sms", "Right away")
+        with self.assertRaisesRegex(UserError, "Only a scheduled message"):
+            now.with_user(self.user_a).action_inbox_reschedule(tomorrow)
+        message.with_user(self.user_a).action_inbox_cancel()
+        with self.assertRaisesRegex(UserError, "Only a queued message"):
+            message.with_user(self.user_a).action_inbox_reschedule(tomorrow)

@@ -123,13 +123,41 @@ registry.category("web_tour.tours").add("unified_inbox_compose_tour", {
             trigger: `${message("time for your check-up")} .o-inbox-Message-scheduled:contains('2030')`,
         },
         {
+            content: "Change it",
+            trigger: `${message("time for your check-up")} .o-inbox-Message-reschedule`,
+            run: "click",
+        },
+        {
+            content: "a day later",
+            trigger: ".o_inbox_reschedule_when",
+            run() {
+                const input = document.querySelector(".o_inbox_reschedule_when");
+                input.value = "2030-01-16T10:00";
+                input.dispatchEvent(new Event("input", { bubbles: true }));
+            },
+        },
+        {
+            content: "with other words",
+            trigger: ".o_inbox_reschedule_body",
+            run: "edit Emma, your check-up is due: call us.",
+        },
+        {
+            content: "Save",
+            trigger: ".o_inbox_reschedule_save",
+            run: "click",
+        },
+        {
+            content: "the thread shows the new text and time",
+            trigger: `${message("your check-up is due")} .o-inbox-Message-scheduled:contains('16')`,
+        },
+        {
             content: "Cancel it before it goes",
-            trigger: `${message("time for your check-up")} .o-inbox-Message-cancel`,
+            trigger: `${message("your check-up is due")} .o-inbox-Message-cancel`,
             run: "click",
         },
         {
             content: "it is canceled",
-            trigger: `${message("time for your check-up")}:not(:has(.o-inbox-Message-scheduled)) .o-inbox-Message-status[data-status='canceled']`,
+            trigger: `${message("your check-up is due")}:not(:has(.o-inbox-Message-scheduled)) .o-inbox-Message-status[data-status='canceled']`,
         },
     ],
 });

@@ -3,6 +3,7 @@ import { Message as MessageModel } from "@mail/core/common/message_model";
 import { fields } from "@mail/core/common/record";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
+import { InboxRescheduleDialog } from "./reschedule_dialog";
 
 export const INBOX_CHANNELS = {
     note: { label: _t("Internal Note"), icon: "fa-sticky-note-o" },
@@ -57,6 +58,9 @@ patch(Message.prototype, {
     async onClickInboxCancel() {
         await this.env.services.orm.call("mail.message", "action_inbox_cancel", [[this.message.id]]);
         this.message.inbox_status = "canceled";
+    },
+    onClickInboxReschedule() {
+        this.env.services.dialog.add(InboxRescheduleDialog, { message: this.message });
     },
     async onClickInboxRetry() {
         await this.env.services.orm.call("mail.message", "action_inbox_retry", [[this.message.id]]);
