@@ -2,6 +2,13 @@ import { registry } from "@web/core/registry";
 
 const message = (text) => `.o-mail-Message:contains('${text}')`;
 
+/** Type in a datetime-local input as a browser's date picker would. */
+function pickDate(selector, value) {
+    const input = document.querySelector(selector);
+    input.value = value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
 registry.category("web_tour.tours").add("unified_inbox_compose_tour", {
     url: "/odoo/action-unified_inbox.inbox",
     steps: () => [
@@ -106,12 +113,7 @@ registry.category("web_tour.tours").add("unified_inbox_compose_tour", {
         {
             content: "for a date",
             trigger: ".o_inbox_composer_date",
-            run() {
-                // typed as a browser's date picker would
-                const input = document.querySelector(".o_inbox_composer_date");
-                input.value = "2030-01-15T09:30";
-                input.dispatchEvent(new Event("input", { bubbles: true }));
-            },
+            run: () => pickDate(".o_inbox_composer_date", "2030-01-15T09:30"),
         },
         {
             content: "Schedule",
@@ -130,11 +132,7 @@ registry.category("web_tour.tours").add("unified_inbox_compose_tour", {
         {
             content: "a day later",
             trigger: ".o_inbox_reschedule_when",
-            run() {
-                const input = document.querySelector(".o_inbox_reschedule_when");
-                input.value = "2030-01-16T10:00";
-                input.dispatchEvent(new Event("input", { bubbles: true }));
-            },
+            run: () => pickDate(".o_inbox_reschedule_when", "2030-01-16T10:00"),
         },
         {
             content: "with other words",
