@@ -316,7 +316,13 @@ class InboxConversation(models.Model):
         if not template:
             raise UserError(_("This template no longer exists."))
         subject, body = template._inbox_render(self)
-        return {"subject": subject or "", "body": html2plaintext(body or "") if "<" in (body or "") else body or ""}
+        body = body or ""
+        return {
+            "subject": subject or "",
+            "body": html2plaintext(body) if "<" in body else body,
+            # for the rich text of email and notes
+            "body_html": body if "<" in body else str(plaintext2html(body)),
+        }
 
     def _inbox_check_template(self, channel, template_id):
         template = self.env["inbox.template"]

@@ -132,6 +132,7 @@ class TestSend(InboxCommon):
         template = self.env["inbox.template"].create({
             "name": "Reminder", "channel": "sms", "body": "Hello {{ object.partner_id.name }}, see you soon."})
         rendered = self.conversation.with_user(self.user_a).inbox_render_template(template.id)
-        self.assertEqual(rendered, {"subject": "", "body": "Hello Alice Customer, see you soon."})
+        self.assertEqual(rendered, {"subject": "", "body": "Hello Alice Customer, see you soon.",
+                                    "body_html": "<p>Hello Alice Customer, see you soon.</p>"})
         with self.assertRaises(AccessError):
             self.conversation.with_user(self.user_b).inbox_render_template(template.id)

@@ -2,6 +2,8 @@ import { describe, expect, test } from "@odoo/hoot";
 import { click, press, queryOne, setInputFiles } from "@odoo/hoot-dom";
 import { animationFrame } from "@odoo/hoot-mock";
 import { contains, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
+import { lastLeaf } from "@html_editor/utils/dom_traversal";
+import { insertText } from "@html_editor/../tests/_helpers/user_actions";
 import { InboxComposer } from "@unified_inbox/inbox/inbox_composer";
 import { defineInboxModels } from "./unified_inbox_test_helpers";
 
@@ -67,19 +69,51 @@ test("Enter sends on the chosen channel, Shift+Enter does not", async () => {
     expect(".o_inbox_composer_body").toHaveValue("");
 });
 
-test("a note needs no provider", async () => {
+/** Type in the rich text editor of email and notes. */
+async function typeRich(composer, text) {
+    composer.editor.editable.focus();
+    composer.editor.shared.selection.setCursorEnd(lastLeaf(composer.editor.editable));
+    await insertText(composer.editor, text);
+    await animationFrame();
+}
+
+test("a note needs no provider, and is rich text", async () => {
     onRpc("inbox.conversation", "message_inbox_send", ({ args }) => {
-        expect.step(args[1]);
+        expect.step(`${args[1]} ${args[2]}`);
         return 43;
     });
-    await mountWithCleanup(InboxComposer, { props: { conversation, onSent: () => {} } });
+    const composer = await mountWithCleanup(InboxComposer, { props: { conversation, onSent: () => {} } });
+    await contains(".o_inbox_composer_body").edit("Call back", { confirm: false });
     await click(".o_inbox_composer_channel[data-channel='note']");
     await animationFrame();
     expect(".o_inbox_composer_send").toHaveText("Add note");
-    await contains(".o_inbox_composer_body").edit("Call back tomorrow", { confirm: false });
+    expect(".o_inbox_composer_body").toHaveCount(0);
+    expect(".o_inbox_composer_html").toHaveText("Call back", { message: "what was written goes along" });
+    await typeRich(composer, " tomorrow");
     await click(".o_inbox_composer_send");
     await animationFrame();
-    expect.verifySteps(["note"]);
+    expect.verifySteps(["note <p>Call back tomorrow</p>"]);
+    expect(".o_inbox_composer_html").toHaveText("");
+});
+
+test("an email is written in paragraphs: Enter makes one, Ctrl+Enter sends", async () => {
+    onRpc("inbox.conversation", "message_inbox_send", ({ args, kwargs }) => {
+        expect.step(`${args[1]} ${kwargs.subject} ${args[2].startsWith("<p>Dear Alice")}`);
+        return 49;
+    });
+    const withEmail = JSON.parse(JSON.stringify(conversation));
+    withEmail.channel_availability.email = { ...withEmail.channel_availability.email, available: true, sender_ids: [5] };
+    const composer = await mountWithCleanup(InboxComposer, { props: { conversation: withEmail, senders, onSent: () => {} } });
+    await click(".o_inbox_composer_channel[data-channel='email']");
+    await animationFrame();
+    await contains(".o_inbox_composer_subject").edit("Your results", { confirm: false });
+    await typeRich(composer, "Dear Alice");
+    await press("Enter");
+    await animationFrame();
+    expect.verifySteps([]);
+    await press(["Control", "Enter"]);
+    await animationFrame();
+    expect.verifySteps(["email Your results true"]);
 });
 
 test("a template of the channel prefills the composer; No template keeps what is written", async () => {

@@ -1,14 +1,46 @@
-import { Component, onWillStart, useRef, useState } from "@odoo/owl";
+import { Component, markup, onWillStart, useRef, useState } from "@odoo/owl";
+import { Wysiwyg } from "@html_editor/wysiwyg";
+import { CORE_PLUGINS } from "@html_editor/plugin_sets";
+import { ColorPlugin } from "@html_editor/main/font/color_plugin";
+import { FeffPlugin } from "@html_editor/main/feff_plugin";
+import { HintPlugin } from "@html_editor/main/hint_plugin";
+import { LinkPastePlugin } from "@html_editor/main/link/link_paste_plugin";
+import { LinkPlugin } from "@html_editor/main/link/link_plugin";
+import { ShortCutPlugin } from "@html_editor/core/shortcut_plugin";
+import { ToolbarPlugin } from "@html_editor/main/toolbar/toolbar_plugin";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
 import { getDataURLFromFile } from "@web/core/utils/urls";
+import { escape } from "@web/core/utils/strings";
 import { INBOX_CHANNELS } from "@unified_inbox/core/common/message_patch";
 
 const SMS_SEGMENT = 160;
+// email and notes are written as rich text; SMS and WhatsApp as plain text
+const RICH_CHANNELS = ["email", "note"];
+// the editing of Odoo's own rich composer, without mentions
+const RICH_PLUGINS = [
+    ...CORE_PLUGINS,
+    ColorPlugin,
+    FeffPlugin,
+    HintPlugin,
+    LinkPastePlugin,
+    LinkPlugin,
+    ShortCutPlugin,
+    ToolbarPlugin,
+];
+
+/** Plain text as paragraphs of rich text. */
+function textToHtml(text) {
+    return text
+        .split("\n")
+        .map((line) => `<p>${escape(line) || "<br>"}</p>`)
+        .join("");
+}
 
 /** Write to the person on one channel; unusable channels say why. */
 export class InboxComposer extends Component {
     static template = "unified_inbox.InboxComposer";
+    static components = { Wysiwyg };
     static props = {
         conversation: Object,
         onSent: Function,
@@ -27,6 +59,9 @@ export class InboxComposer extends Component {
             channel,
             senderId: this.defaultSenderId(channel),
             body: "",
+            // the rich text of email and notes; editorKey makes a new editor when it is replaced
+            html: "",
+            editorKey: 0,
             subject: "",
             sending: false,
             uploading: false,
@@ -84,20 +119,69 @@ export class InboxComposer extends Component {
         return this.templatesOnly || Boolean(this.chosenApprovedTemplate);
     }
 
+    get isRich() {
+        return RICH_CHANNELS.includes(this.state.channel);
+    }
+
+    get wysiwygConfig() {
+        return {
+            content: markup(this.state.html),
+            placeholder:
+                this.state.channel === "note"
+                    ? _t("Write a note for the team… (/ for snippets)")
+                    : _t("Write an email… (/ for snippets, Ctrl+Enter sends)"),
+            Plugins: RICH_PLUGINS,
+            classList: ["o_inbox_composer_html"],
+            onChange: () => {
+                this.state.html = this.editor.getContent();
+                this.onInput();
+            },
+        };
+    }
+
+    onLoadEditor(editor) {
+        this.editor = editor;
+    }
+
+    /** Replace what is written (a template, a reset after sending). */
+    setContent(text) {
+        if (this.isRich) {
+            this.state.html = text.includes("<") ? text : textToHtml(text);
+            this.state.editorKey++;
+        } else {
+            this.state.body = text;
+        }
+    }
+
+    /** The rich text to send: nothing when only empty paragraphs are left. */
+    get richBody() {
+        return this.plainText.trim() ? this.state.html : "";
+    }
+
+    /** What is written, as plain text, in either editor. */
+    get plainText() {
+        if (this.isRich) {
+            const html = this.editor?.editable ? this.editor.getContent() : this.state.html;
+            return new DOMParser().parseFromString(html || "", "text/html").body.innerText.trim();
+        }
+        return this.state.body;
+    }
+
     async onTemplateChange(ev) {
         this.state.templateId = ev.target.value;
         if (!this.state.templateId) {
             if (this.bodyLocked || this.templatesOnly) {
-                this.state.body = "";
+                this.setContent("");
             }
             return; // "No template": what is written stays
         }
-        const { subject, body } = await this.orm.call(
+        const { subject, body, body_html } = await this.orm.call(
             "inbox.conversation",
             "inbox_render_template",
             [[this.props.conversation.id], parseInt(this.state.templateId)]
         );
-        Object.assign(this.state, { subject, body });
+        this.state.subject = subject;
+        this.setContent(this.isRich ? body_html : body);
     }
 
     /** The accounts the user may send from on the chosen channel. */
@@ -152,10 +236,13 @@ export class InboxComposer extends Component {
 
     select(channel) {
         if (this.isSelectable(channel)) {
-            if (this.bodyLocked) {
-                this.state.body = "";
-            }
+            const text = this.bodyLocked ? "" : this.plainText;
+            const wasRich = this.isRich;
             this.state.channel = channel;
+            if (wasRich !== this.isRich || !text) {
+                // what is written goes along, as rich or plain text
+                this.setContent(text);
+            }
             this.state.senderId = this.defaultSenderId(channel);
             this.state.templateId = "";
         }
@@ -244,10 +331,24 @@ export class InboxComposer extends Component {
         return this.snippets.filter((snippet) => snippet.shortcut.startsWith(search)).slice(0, 8);
     }
 
+    /** The text before the caret, to find a "/shortcut" being typed. */
+    textBeforeCaret() {
+        if (!this.isRich) {
+            const el = this.body.el;
+            return el ? el.value.slice(0, el.selectionStart) : "";
+        }
+        const selection = this.editor?.document.getSelection();
+        const node = selection?.anchorNode;
+        if (!node || node.nodeType !== Node.TEXT_NODE || !this.editor.editable.contains(node)) {
+            this.richCaret = null;
+            return "";
+        }
+        this.richCaret = { node, offset: selection.anchorOffset };
+        return node.textContent.slice(0, selection.anchorOffset);
+    }
+
     onInput() {
-        const el = this.body.el;
-        const before = el.value.slice(0, el.selectionStart);
-        const match = before.match(/(?:^|\s)\/([\w-]*)$/);
+        const match = this.textBeforeCaret().match(/(?:^|\s)\/([\w-]*)$/);
         this.suggestions.query = match ? match[1].toLowerCase() : null;
         this.suggestions.index = 0;
         this.suggestions.picker = false;
@@ -261,6 +362,24 @@ export class InboxComposer extends Component {
 
     /** Put the snippet's text in place of the "/shortcut" typed, or at the caret. */
     insertSnippet(snippet) {
+        if (this.isRich) {
+            const shortcut = this.suggestions.query;
+            Object.assign(this.suggestions, { query: null, picker: false, index: 0 });
+            if (shortcut !== null && this.richCaret) {
+                const { node, offset } = this.richCaret;
+                this.editor.shared.selection.setSelection({
+                    anchorNode: node,
+                    anchorOffset: offset - shortcut.length - 1,
+                    focusNode: node,
+                    focusOffset: offset,
+                });
+            } else {
+                this.editor.shared.selection.focusEditable();
+            }
+            this.editor.shared.dom.insert(snippet.body);
+            this.editor.shared.history.addStep();
+            return;
+        }
         const el = this.body.el;
         const caret = el.selectionStart ?? this.state.body.length;
         let start = caret;
@@ -295,7 +414,9 @@ export class InboxComposer extends Component {
                 return;
             }
         }
-        if (ev.key === "Enter" && !ev.shiftKey) {
+        // an email is written in paragraphs: Ctrl+Enter sends it
+        const sends = this.state.channel === "email" ? ev.ctrlKey || ev.metaKey : !ev.shiftKey;
+        if (ev.key === "Enter" && sends) {
             ev.preventDefault();
             this.send();
         }
@@ -307,7 +428,7 @@ export class InboxComposer extends Component {
             this.state.sending ||
             this.state.uploading ||
             this.blockedReason ||
-            (!this.state.body.trim() && !attachments.length)
+            (!this.plainText.trim() && !attachments.length)
         ) {
             return;
         }
@@ -316,7 +437,7 @@ export class InboxComposer extends Component {
             await this.orm.call(
                 "inbox.conversation",
                 "message_inbox_send",
-                [[this.props.conversation.id], this.state.channel, this.state.body],
+                [[this.props.conversation.id], this.state.channel, this.isRich ? this.richBody : this.state.body],
                 {
                     subject: this.state.channel === "email" ? this.state.subject : null,
                     sender_id: this.state.channel === "note" ? null : this.state.senderId || null,
@@ -325,7 +446,8 @@ export class InboxComposer extends Component {
                     template_id: this.chosenApprovedTemplate?.id || null,
                 }
             );
-            Object.assign(this.state, { body: "", subject: "", templateId: "", scheduling: false, scheduledAt: "" });
+            Object.assign(this.state, { subject: "", templateId: "", scheduling: false, scheduledAt: "" });
+            this.setContent("");
             this.state.attachments = this.state.attachments.filter((item) => !attachments.includes(item));
             await this.props.onSent();
         } finally {

@@ -59,9 +59,9 @@ registry.category("web_tour.tours").add("unified_inbox_compose_tour", {
             run: "edit Your X-rays",
         },
         {
-            content: "and the email",
-            trigger: ".o_inbox_composer_body",
-            run: "edit The results look good.",
+            content: "and the email, as rich text",
+            trigger: ".o_inbox_composer_html",
+            run: "editor The results look good.",
         },
         {
             content: "Send it",
@@ -79,8 +79,8 @@ registry.category("web_tour.tours").add("unified_inbox_compose_tour", {
         },
         {
             content: "Write it",
-            trigger: ".o_inbox_composer_body",
-            run: "edit Prefers mornings",
+            trigger: ".o_inbox_composer_note .o_inbox_composer_html",
+            run: "editor Prefers mornings",
         },
         {
             content: "Add it",

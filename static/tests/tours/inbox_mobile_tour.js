@@ -36,8 +36,8 @@ registry.category("web_tour.tours").add("unified_inbox_mobile_tour", {
         },
         {
             content: "Type it",
-            trigger: ".o_inbox_composer_body:visible",
-            run: "edit Called her back from my phone",
+            trigger: ".o_inbox_composer_html:visible",
+            run: "editor Called her back from my phone",
         },
         {
             content: "Add it",
