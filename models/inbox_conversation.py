@@ -771,8 +771,9 @@ class InboxConversation(models.Model):
             "opportunities": [{
                 "id": lead.id, "name": lead.name, "stage": lead.stage_id.name or "",
                 "expected_revenue": lead.expected_revenue, "currency": lead.company_currency.symbol or "",
-                "user": lead.user_id.name or "",
+                "user": lead.user_id.name or "", "linked": lead == self.lead_id,
             } for lead in leads],
+            "can_create_opportunity": Lead.has_access("create"),
             "appointments": [{
                 "id": event.id, "name": event.name, "start": event.start, "allday": event.allday,
                 "organizer": event.user_id.name or "",
@@ -908,6 +909,45 @@ class InboxConversation(models.Model):
                        changes=", ".join(changes), user=self.env.user.name),
                 message_type="notification", subtype_xmlid="mail.mt_note")
         return True
+
+    def inbox_create_opportunity(self):
+        """Create an opportunity for the person, prefilled from the
+        conversation, and link it. Returns its id."""
+        self.ensure_one()
+        self.check_access("write")
+        Lead = self.env["crm.lead"]
+        if not Lead.has_access("create"):
+            raise UserError(_("You cannot create opportunities: ask for access to the CRM."))
+        partner = self.partner_id
+        lead = Lead.create({
+            "name": _("%s", partner.name),
+            "type": "opportunity",
+            "partner_id": partner.id,
+            "team_id": self.team_id.id,
+            "user_id": (self.user_id or self.env.user).id,
+            "company_id": self.company_id.id,
+        })
+        self._inbox_link_lead(lead)
+        return lead.id
+
+    def inbox_link_opportunity(self, lead_id):
+        """Link an existing opportunity of the person (``False``: unlink)."""
+        self.ensure_one()
+        self.check_access("write")
+        lead = self.env["crm.lead"].browse(lead_id).exists() if lead_id else self.env["crm.lead"]
+        if lead:
+            lead.check_access("read")
+            if lead.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
+                raise UserError(_("%(lead)s is not an opportunity of %(person)s.", lead=lead.name,
+                                  person=self.partner_id.name))
+        self._inbox_link_lead(lead)
+        return True
+
+    def _inbox_link_lead(self, lead):
+        self.sudo().lead_id = lead
+        if lead:
+            self.message_post(body=_("Linked to the opportunity %s.", lead.name),
+                              message_type="notification", subtype_xmlid="mail.mt_note")
 
     def action_mark_read(self, message=None):
         """Mark the conversations read for the current user, up to

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import InboxCommon
 
@@ -173,3 +173,52 @@ class TestAssign(InboxCommon):
     def test_assignee_needs_inbox_access(self):
         with self.assertRaisesRegex(UserError, "no access to the Inbox"):
             self.conversation.with_user(self.user_a).inbox_assign(self.employee.id)
+
+
+@tagged("post_install", "-at_install")
+class TestOpportunityFromConversation(InboxCommon):
+    """From a conversation: a new opportunity for the person, or an existing one, linked."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = new_test_user(cls.env, "inbox_salesman", name="Sales Agent",
+                                     groups="unified_inbox.group_inbox_user,sales_team.group_sale_salesman")
+        cls.team_a.member_ids = [(4, cls.salesman.id)]
+
+    def test_create_a_prefilled_linked_opportunity(self):
+        self.conversation.user_id = self.salesman
+        lead_id = self.conversation.with_user(self.salesman).inbox_create_opportunity()
+        lead = self.env["crm.lead"].browse(lead_id)
+        self.assertEqual((lead.type, lead.partner_id, lead.user_id, lead.team_id),
+                         ("opportunity", self.partner, self.salesman, self.team_a))
+        self.assertEqual((lead.email_from, lead.phone), (self.partner.email, self.partner.phone))
+        self.assertEqual(self.conversation.lead_id, lead)
+        self.assertIn("Linked to the opportunity", self.conversation.message_ids[0].body)
+        details = self.conversation.with_user(self.salesman).inbox_details()
+        self.assertEqual([(o["id"], o["linked"]) for o in details["opportunities"]], [(lead.id, True)])
+        self.assertEqual(self.env["res.partner"].search_count([("email", "=", self.partner.email)]), 1,
+                         "no second person")
+
+    def test_link_an_existing_opportunity_of_the_person_only(self):
+        Lead = self.env["crm.lead"].with_context(default_user_id=self.salesman.id, default_type="opportunity")
+        mine = Lead.create({"name": "Implants", "partner_id": self.partner.id})
+        bob = self.env["res.partner"].create({"name": "Bob"})
+        other = Lead.create({"name": "Someone else's", "partner_id": bob.id})
+        hidden = Lead.create({"name": "Not yours", "partner_id": self.partner.id, "user_id": self.manager.id})
+        conversation = self.conversation.with_user(self.salesman)
+        with self.assertRaisesRegex(UserError, "not an opportunity of Alice Customer"):
+            conversation.inbox_link_opportunity(other.id)
+        with self.assertRaises(AccessError, msg="a salesman of his own leads only"):
+            conversation.inbox_link_opportunity(hidden.id)
+        conversation.inbox_link_opportunity(mine.id)
+        self.assertEqual(self.conversation.lead_id, mine)
+        conversation.inbox_link_opportunity(False)
+        self.assertFalse(self.conversation.lead_id)
+
+    def test_without_crm_rights(self):
+        self.assertFalse(self.conversation.with_user(self.user_a).inbox_details()["can_create_opportunity"])
+        with self.assertRaisesRegex(UserError, "cannot create opportunities"):
+            self.conversation.with_user(self.user_a).inbox_create_opportunity()
+        with self.assertRaises(AccessError):
+            self.conversation.with_user(self.user_b).inbox_link_opportunity(False)

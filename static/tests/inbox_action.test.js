@@ -3,7 +3,7 @@ import { click, dblclick, drag, press } from "@odoo/hoot-dom";
 import { animationFrame } from "@odoo/hoot-mock";
 import { browser } from "@web/core/browser/browser";
 import { user } from "@web/core/user";
-import { contains, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
+import { contains, mockService, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
 import { InboxAction } from "@unified_inbox/inbox/inbox_action";
 import { defineInboxModels } from "./unified_inbox_test_helpers";
 
@@ -192,4 +192,54 @@ test("the person panel opts out and sets do-not-disturb per channel, and the com
     await click(".o_inbox_consent tr[data-channel='sms'] .o_inbox_dnd");
     await animationFrame();
     expect.verifySteps(["consent sms opted_out=undefined dnd=true"]);
+});
+
+test("the person panel creates an opportunity, or links one of theirs", async () => {
+    mockList();
+    let linked = false;
+    onRpc("inbox.conversation", "read", () => [{
+        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false, whatsapp_window_expiry: false,
+        channel_availability: {},
+    }]);
+    onRpc("inbox.conversation", "action_mark_read", () => true);
+    onRpc("inbox.template", "search_read", () => []);
+    onRpc("inbox.snippet", "search_read", () => []);
+    onRpc("inbox.conversation", "inbox_details", () => ({
+        partner: { id: 11, name: "Alice Martin", phone: "", email: "", address: "", company: "", tags: [] },
+        channels: Object.fromEntries(
+            ["sms", "whatsapp", "email"].map((channel) => [channel, { opted_out: false, dnd: false, address: "" }])
+        ),
+        opportunities: [{ id: 40, name: "Implants", stage: "New", expected_revenue: 0, currency: "$", user: "", linked }],
+        appointments: [],
+        can_create_opportunity: true,
+    }));
+    onRpc("inbox.conversation", "inbox_link_opportunity", ({ args }) => {
+        expect.step(`link ${args[1]}`);
+        linked = true;
+        return true;
+    });
+    onRpc("inbox.conversation", "inbox_create_opportunity", () => {
+        expect.step("create");
+        return 41;
+    });
+    onRpc("/mail/thread/messages", () => ({ messages: [], data: {} }));
+    mockService("action", {
+        doAction(action) {
+            expect.step(`open ${action.res_model} ${action.res_id}`);
+        },
+    });
+    await mountWithCleanup(InboxAction, { props: {} });
+    await click(".o_inbox_row[data-id='1']");
+    await animationFrame();
+    await animationFrame();
+    await click(".o_inbox_opportunity[data-id='40'] .o_inbox_link_opportunity");
+    await animationFrame();
+    await animationFrame();
+    expect.verifySteps(["list open", "link 40"]);
+    expect(".o_inbox_opportunity[data-id='40'] .o_inbox_opportunity_linked").toHaveText("Linked");
+    expect(".o_inbox_link_opportunity").toHaveCount(0);
+    await click(".o_inbox_new_opportunity");
+    await animationFrame();
+    await animationFrame();
+    expect.verifySteps(["create", "open crm.lead 41"]);
 });

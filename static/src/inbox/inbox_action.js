@@ -199,11 +199,7 @@ export class InboxAction extends Component {
         const [conversation] = await this.orm.read("inbox.conversation", [row.id], SELECTED_FIELDS);
         this.state.selected = { ...row, ...conversation };
         this.state.details = null;
-        this.orm.call("inbox.conversation", "inbox_details", [[row.id]]).then((details) => {
-            if (this.state.selected?.id === row.id) {
-                this.state.details = details;
-            }
-        });
+        this.reloadDetails();
         this.state.thread = this.store.Thread.insert({ model: "inbox.conversation", id: row.id });
         if (row.is_unread) {
             await this.orm.call("inbox.conversation", "action_mark_read", [[row.id]]);
@@ -216,14 +212,30 @@ export class InboxAction extends Component {
     async setConsent(channel, values) {
         const id = this.state.selected.id;
         await this.orm.call("inbox.conversation", "inbox_set_consent", [[id], channel], values);
-        const [details] = await Promise.all([
-            this.orm.call("inbox.conversation", "inbox_details", [[id]]),
-            this.reloadSelected(),
-        ]);
+        await Promise.all([this.reloadDetails(), this.reloadSelected()]);
+        await this.state.thread?.fetchNewMessages();
+    }
+
+    async reloadDetails() {
+        const id = this.state.selected.id;
+        const details = await this.orm.call("inbox.conversation", "inbox_details", [[id]]);
         if (this.state.selected?.id === id) {
             this.state.details = details;
         }
-        await this.state.thread?.fetchNewMessages();
+    }
+
+    /** A new opportunity for the person, linked to the conversation, opened to complete it. */
+    async createOpportunity() {
+        const leadId = await this.orm.call("inbox.conversation", "inbox_create_opportunity", [
+            [this.state.selected.id],
+        ]);
+        await Promise.all([this.reloadDetails(), this.state.thread?.fetchNewMessages()]);
+        this.openRecord("crm.lead", leadId);
+    }
+
+    async linkOpportunity(leadId) {
+        await this.orm.call("inbox.conversation", "inbox_link_opportunity", [[this.state.selected.id], leadId]);
+        await Promise.all([this.reloadDetails(), this.state.thread?.fetchNewMessages()]);
     }
 
     back() {
