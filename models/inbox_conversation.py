@@ -920,11 +920,12 @@ class InboxConversation(models.Model):
             raise UserError(_("You cannot create opportunities: ask for access to the CRM."))
         partner = self.partner_id
         lead = Lead.create({
-            "name": _("%s", partner.name),
+            "name": partner.name,
             "type": "opportunity",
             "partner_id": partner.id,
             "team_id": self.team_id.id,
-            "user_id": (self.user_id or self.env.user).id,
+            # who creates it follows it up: the CRM's own-documents rule allows no other
+            "user_id": self.env.user.id,
             "company_id": self.company_id.id,
         })
         self._inbox_link_lead(lead)

@@ -187,7 +187,6 @@ class TestOpportunityFromConversation(InboxCommon):
         cls.team_a.member_ids = [(4, cls.salesman.id)]
 
     def test_create_a_prefilled_linked_opportunity(self):
-        self.conversation.user_id = self.salesman
         lead_id = self.conversation.with_user(self.salesman).inbox_create_opportunity()
         lead = self.env["crm.lead"].browse(lead_id)
         self.assertEqual((lead.type, lead.partner_id, lead.user_id, lead.team_id),
