@@ -1,6 +1,7 @@
 from . import (
     crm_lead,
     inbox_assignment_rule,
+    inbox_card_rule,
     inbox_conversation,
     inbox_event,
     inbox_label,
@@ -10,6 +11,7 @@ from . import (
     inbox_snippet,
     inbox_template,
     mail_message,
+    mail_thread,
     res_company,
     res_config_settings,
     res_partner,

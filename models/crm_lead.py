@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 
 class CrmLead(models.Model):
@@ -19,3 +19,16 @@ class CrmLead(models.Model):
         action["domain"] = [("lead_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.partner_id.id, "default_lead_id": self.id}
         return action
+
+    def _inbox_card_noun(self):
+        return _("Opportunity") if self.type == "opportunity" else _("Lead")
+
+    def _inbox_card_title(self, rule, old=None, new=None):
+        if rule.event == "write" and rule.field_id.name == "stage_id" and self.stage_id.is_won:
+            return _("Opportunity won: %s", self.display_name)
+        if rule.event == "write" and rule.field_id.name == "active":
+            if self.active:
+                return _("Opportunity restored: %s", self.display_name)
+            return _("Opportunity lost: %(name)s (%(reason)s)", name=self.display_name,
+                     reason=self.lost_reason_id.name or _("no reason given"))
+        return super()._inbox_card_title(rule, old, new)

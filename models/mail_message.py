@@ -44,6 +44,9 @@ class MailMessage(models.Model):
     inbox_attempts = fields.Integer("Send Attempts")
     inbox_next_attempt = fields.Datetime("Next Send Attempt")
     inbox_scheduled_date = fields.Datetime("Scheduled For", help="When the author asked the message to go out.")
+    inbox_card = fields.Json(
+        "Activity Card", help="A card about a record of the person (kind, event, model, res_id, title); "
+                              "never sent to anyone.")
     inbox_template = fields.Json("Approved Template", help="The approved WhatsApp template sent, as rendered.")
 
     _inbox_provider_message_unique = models.UniqueIndex(
@@ -61,6 +64,7 @@ class MailMessage(models.Model):
         return [
             *super()._to_store_defaults(target),
             "inbox_channel", "inbox_direction", "inbox_status", "inbox_error", "inbox_scheduled_date",
+            "inbox_card",
         ]
 
     # ------------------------------------------------------------------

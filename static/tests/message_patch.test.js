@@ -93,3 +93,32 @@ test("queued message can be canceled", async () => {
     await contains(".o-inbox-Message-status[data-status='canceled']", { text: "Canceled" });
     expect.verifySteps(["cancel"]);
 });
+
+test("an activity card shows what happened, and View opens the record", async () => {
+    const partnerId = await postInboxMessage({
+        message_type: "notification",
+        body: "Opportunity created: Whitening",
+        inbox_card: {
+            kind: "opportunity", event: "create", model: "res.partner", res_id: 1, title: "Opportunity created: Whitening",
+        },
+    });
+    await start();
+    await openFormView("res.partner", partnerId);
+    await contains(".o-inbox-Card[data-kind='opportunity'] .o-inbox-Card-title", { text: "Opportunity created: Whitening" });
+    await contains(".o-inbox-Card .fa-star");
+    await contains(".o-inbox-Card-deleted", { count: 0 });
+    await click(".o-inbox-Card-view");
+    await contains(".modal .o_form_view");
+});
+
+test("the card of a deleted record has nothing to open", async () => {
+    const partnerId = await postInboxMessage({
+        message_type: "notification",
+        body: "Opportunity deleted: Implants",
+        inbox_card: { kind: "opportunity", event: "unlink", model: "crm.lead", res_id: false, title: "Opportunity deleted: Implants" },
+    });
+    await start();
+    await openFormView("res.partner", partnerId);
+    await contains(".o-inbox-Card-deleted", { text: "Deleted" });
+    await contains(".o-inbox-Card-view", { count: 0 });
+});

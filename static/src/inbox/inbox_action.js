@@ -75,7 +75,7 @@ export class InboxAction extends Component {
         const bus = useService("bus_service");
         const refresh = useDebounced(() => this.refresh(), 300);
         const onInsert = (payload) => {
-            if ((payload["mail.message"] || []).some((message) => message.inbox_channel)) {
+            if ((payload["mail.message"] || []).some((message) => message.inbox_channel || message.inbox_card)) {
                 refresh();
             }
         };

@@ -8,6 +8,7 @@ export class MailMessage extends mailModels.MailMessage {
     inbox_status = fields.Generic({ default: false });
     inbox_error = fields.Generic({ default: false });
     inbox_scheduled_date = fields.Generic({ default: false });
+    inbox_card = fields.Generic({ default: false });
 
     get _to_store_defaults() {
         return [
@@ -17,6 +18,7 @@ export class MailMessage extends mailModels.MailMessage {
             "inbox_status",
             "inbox_error",
             "inbox_scheduled_date",
+            "inbox_card",
         ];
     }
 

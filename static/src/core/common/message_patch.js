@@ -29,7 +29,31 @@ patch(MessageModel.prototype, {
     },
 });
 
+const CARD_ICONS = {
+    opportunity: "fa-star",
+    appointment: "fa-calendar",
+    invoice: "fa-file-text-o",
+    record: "fa-bookmark-o",
+};
+
 patch(Message.prototype, {
+    /** An activity card: something that happened to a record of the person. */
+    get inboxCard() {
+        return this.message.inbox_card || null;
+    },
+    get inboxCardIcon() {
+        return CARD_ICONS[this.inboxCard?.kind] || CARD_ICONS.record;
+    },
+    onClickInboxCardView() {
+        // over the Inbox, which stays where it is
+        this.env.services.action.doAction({
+            type: "ir.actions.act_window",
+            res_model: this.inboxCard.model,
+            res_id: this.inboxCard.res_id,
+            views: [[false, "form"]],
+            target: "new",
+        });
+    },
     get inboxChannel() {
         return INBOX_CHANNELS[this.message.inbox_channel];
     },

@@ -1,0 +1,87 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import InboxCommon
+
+
+@tagged("post_install", "-at_install")
+class TestActivityCards(InboxCommon):
+    """What happens to a person's opportunities and appointments shows as
+    cards in their conversation, as the rules say; never sent to them."""
+
+    def cards(self):
+        return self.conversation.message_ids.filtered("inbox_card").sorted("id")
+
+    def lead(self, **values):
+        return self.env["crm.lead"].create(dict({
+            "name": "Whitening", "type": "opportunity", "partner_id": self.partner.id}, **values))
+
+    def test_opportunity_created_changed_won_lost_deleted(self):
+        with self.assert_no_outgoing_mail():
+            lead = self.lead()
+            [created] = self.cards()
+            self.assertEqual(created.inbox_card, {
+                "kind": "opportunity", "event": "create", "model": "crm.lead", "res_id": lead.id,
+                "title": "Opportunity created: Whitening"})
+            self.assertFalse(created.inbox_channel, "a card travels on no channel")
+            self.assertEqual(created.subtype_id, self.env.ref("mail.mt_note"), "for the team only")
+            self.assertFalse(created.notified_partner_ids)
+
+            stages = self.env["crm.stage"].search([], order="sequence")
+            lead.stage_id = stages.filtered(lambda stage: not stage.is_won)[-1]
+            self.assertIn(f"Stage {stages.filtered(lambda s: not s.is_won)[0].name}", self.cards()[-1].body)
+            lead.action_set_won()
+            self.assertEqual(self.cards()[-1].inbox_card["title"], "Opportunity won: Whitening")
+
+            other = self.lead(name="Implants")
+            other.action_set_lost()
+            self.assertIn("Opportunity lost: Implants", self.cards()[-1].inbox_card["title"])
+            other.action_unarchive()
+            self.assertEqual(self.cards()[-1].inbox_card["title"], "Opportunity restored: Implants")
+
+            other.unlink()
+            deleted = self.cards()[-1]
+            self.assertEqual((deleted.inbox_card["event"], deleted.inbox_card["res_id"]), ("unlink", False),
+                             "the card of a deleted record has nothing to open")
+            self.assertIn("deleted: Implants", deleted.inbox_card["title"])
+
+    def test_appointment_created_rescheduled_canceled(self):
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        event = self.env["calendar.event"].create({
+            "name": "Check-up", "start": start, "stop": start + timedelta(hours=1),
+            "partner_ids": [(4, self.partner.id)]})
+        self.assertEqual(self.cards()[-1].inbox_card["kind"], "appointment")
+        self.assertIn("Check-up", self.cards()[-1].inbox_card["title"])
+        event.write({"start": start + timedelta(days=1), "stop": start + timedelta(days=1, hours=1)})
+        self.assertIn("→", self.cards()[-1].inbox_card["title"], "rescheduled: from the old time to the new")
+        event.unlink()
+        self.assertEqual(self.cards()[-1].inbox_card["event"], "unlink")
+        self.assertEqual(len(self.cards()), 3)
+
+    def test_rule_switched_off_and_a_rule_for_another_field(self):
+        self.env.ref("unified_inbox.card_rule_lead_created").active = False
+        lead = self.lead()
+        self.assertFalse(self.cards(), "the rule is off")
+        # a card for any field of any model with a chatter, by a rule
+        self.env["inbox.card.rule"].create({
+            "name": "Expected revenue", "model_id": self.env.ref("crm.model_crm_lead").id, "event": "write",
+            "field_id": self.env.ref("crm.field_crm_lead__expected_revenue").id, "kind": "opportunity"})
+        lead.expected_revenue = 1200
+        self.assertIn("Expected Revenue", self.cards()[-1].inbox_card["title"])
+        self.assertIn("1,200", self.cards()[-1].inbox_card["title"])
+
+    def test_nobody_without_a_conversation_and_a_card_per_person(self):
+        stranger = self.env["res.partner"].create({"name": "No Conversation"})
+        self.env["crm.lead"].create({"name": "Cold", "type": "opportunity", "partner_id": stranger.id})
+        self.assertFalse(self.env["mail.message"].search([("inbox_card", "!=", False), ("body", "ilike", "Cold")]))
+        self.assertFalse(self.env["inbox.conversation"].search([("partner_id", "=", stranger.id)]),
+                         "a card creates no conversation")
+
+    def test_readers_see_the_card_others_do_not(self):
+        self.lead()
+        card = self.cards()[-1]
+        self.assertTrue(card.with_user(self.user_a).has_access("read"), "the team of the conversation")
+        messages = self.env["mail.message"].with_user(self.user_b).search([("id", "=", card.id)])
+        self.assertFalse(messages, "another team does not see it")
