@@ -91,7 +91,4 @@ class InboxCardRule(models.Model):
         conversations = self.env["inbox.conversation"].sudo().search(
             domain, order="last_message_date desc nulls last, id desc")
         for partner in conversations.partner_id:
-            conversation = conversations.filtered(lambda c, partner=partner: c.partner_id == partner)[:1]
-            message = conversation.message_post(body=card["title"], message_type="notification",
-                                                subtype_xmlid="mail.mt_note", inbox_card=card)
-            conversation._inbox_bus_send(message, extra_fields=("inbox_card",))
+            conversations.filtered(lambda c, partner=partner: c.partner_id == partner)[:1]._inbox_post_card(card)

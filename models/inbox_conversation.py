@@ -929,11 +929,20 @@ class InboxConversation(models.Model):
             partner[f"inbox_dnd_{channel}"] = bool(dnd)
             changes.append(_("Do Not Disturb on for %s", label) if dnd else _("Do Not Disturb off for %s", label))
         if changes:
-            self.message_post(
-                body=_("%(name)s: %(changes)s (by %(user)s).", name=partner.display_name,
-                       changes=", ".join(changes), user=self.env.user.name),
-                message_type="notification", subtype_xmlid="mail.mt_note")
+            title = _("%(name)s: %(changes)s (by %(user)s).", name=partner.display_name,
+                      changes=", ".join(changes), user=self.env.user.name)
+            self._inbox_post_card(
+                {"kind": "consent", "event": "write", "model": "res.partner", "res_id": partner.id, "title": title})
         return True
+
+    def _inbox_post_card(self, card):
+        """Post an activity card (see inbox.card.rule): for the team, carried
+        by no channel, pushed to the conversation's readers."""
+        self.ensure_one()
+        message = self.sudo().message_post(body=card["title"], message_type="notification",
+                                           subtype_xmlid="mail.mt_note", inbox_card=card)
+        self._inbox_bus_send(message, extra_fields=("inbox_card",))
+        return message
 
     def inbox_create_opportunity(self):
         """Create an opportunity for the person, prefilled from the

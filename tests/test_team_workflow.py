@@ -61,6 +61,8 @@ class TestConsent(InboxCommon):
         self.assertIn("opted out of SMS", note.body)
         self.assertIn(self.user_a.name, note.body)
         self.assertFalse(note.inbox_channel, "a record for the team, never sent")
+        self.assertEqual((note.inbox_card["kind"], note.inbox_card["res_id"]), ("consent", self.partner.id),
+                         "a card, whose View opens the person")
 
         self.consent("sms", opted_out=False)
         self.assertTrue(self.availability("sms")["available"])

@@ -33,6 +33,7 @@ const CARD_ICONS = {
     opportunity: "fa-star",
     appointment: "fa-calendar",
     invoice: "fa-file-text-o",
+    consent: "fa-bell-slash-o",
     record: "fa-bookmark-o",
 };
 
