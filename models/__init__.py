@@ -1,4 +1,5 @@
 from . import (
+    calendar_event,
     crm_lead,
     inbox_assignment_rule,
     inbox_card_rule,

@@ -53,7 +53,7 @@ class TestActivityCards(InboxCommon):
             "name": "Check-up", "start": start, "stop": start + timedelta(hours=1),
             "partner_ids": [(4, self.partner.id)]})
         self.assertEqual(self.cards()[-1].inbox_card["kind"], "appointment")
-        self.assertIn("Check-up", self.cards()[-1].inbox_card["title"])
+        self.assertEqual(self.cards()[-1].inbox_card["title"], "Appointment created: Check-up")
         event.write({"start": start + timedelta(days=1), "stop": start + timedelta(days=1, hours=1)})
         self.assertIn("→", self.cards()[-1].inbox_card["title"], "rescheduled: from the old time to the new")
         event.unlink()
