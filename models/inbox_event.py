@@ -60,7 +60,7 @@ class InboxEvent(models.Model):
         for event in events:
             try:
                 with self.env.cr.savepoint():
-                    event.provider_id._inbox_process_events([event_from_dict(event.payload)])
+                    event.provider_id._inbox_process_events([event_from_dict(event.payload)], deferred=True)
                     event.state = "done"
             except Exception as error:
                 _logger.exception("Deferred inbox event %s failed", event.id)

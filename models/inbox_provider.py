@@ -293,10 +293,16 @@ class InboxProvider(models.Model):
             return 400, "text/plain", str(error)
         return adapter.webhook_response(request, events)
 
-    def _inbox_process_events(self, events):
+    def _inbox_process_events(self, events, deferred=False):
         """Apply provider events (inbound messages, status updates, reactions,
-        file downloads)."""
+        file downloads, lead forms). Events of a kind that is slow to apply
+        (a fetch from the provider) are kept for the deferred-event cron, the
+        caller when ``deferred``."""
         self.ensure_one()
+        later = [event for event in events if getattr(event, "deferred", False) and not deferred]
+        if later:
+            self._inbox_schedule_followups([(0, event) for event in later])
+            events = [event for event in events if event not in later]
         Message = self.env["mail.message"]
         handlers = {
             "message": self.env["inbox.conversation"]._inbox_receive,
@@ -305,6 +311,7 @@ class InboxProvider(models.Model):
             "media": Message._inbox_attach_media,
             "email": self.env["inbox.conversation"]._inbox_receive_email,
             "template": self.env["inbox.template"].sudo()._inbox_apply_template_info,
+            "lead": self.env["crm.lead"].sudo()._inbox_receive_lead_ad,
         }
         for event in events:
             handlers[event.kind](self, event)

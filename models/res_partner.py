@@ -80,6 +80,24 @@ class ResPartner(models.Model):
                 raise ConcurrencyError(_("Another request created %s at the same time.", address)) from error
             raise
 
+    @api.model
+    def _inbox_from_lead_answers(self, answers, company):
+        """The person who filled in a lead form: found by their number, then
+        their email, else created once."""
+        Sender = self.env["inbox.sender"]
+        number = Sender._inbox_normalize_address("sms", answers.get("phone_number", ""), raise_exception=False)
+        email = Sender._inbox_normalize_address("email", answers.get("email", ""), raise_exception=False)
+        if not (number or email):
+            raise ValueError("A lead form answer without a valid phone number or email.")
+        name = answers.get("full_name") or " ".join(
+            filter(None, [answers.get("first_name"), answers.get("last_name")]))
+        partner = (number and self._inbox_find("sms", number)) or (email and self._inbox_find("email", email))
+        if not partner:
+            partner = self._inbox_find_or_create("sms" if number else "email", number or email, name, company)
+        if number and email and not partner.email:
+            partner.email = email
+        return partner
+
     def _inbox_apply_keyword(self, keyword, number):
         """STOP-like keywords put the number on Odoo's phone blacklist (the
         provider blocks it anyway), START-like ones take it off."""

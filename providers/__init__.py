@@ -10,6 +10,7 @@ from .base import (
     INBOUND_EXTENSIONS,
     INBOUND_MAX_SIZE,
     InboundMessage,
+    LeadAd,
     MediaFetch,
     OutboundMessage,
     ProviderAdapter,

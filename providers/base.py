@@ -187,8 +187,22 @@ class TemplateInfo:
     reason: str = ""  # why it was rejected or paused
 
 
+@dataclass
+class LeadAd:
+    """Somebody filled in a lead form of an ad (Meta Lead Ads). Its answers
+    are fetched from the provider after the webhook has answered."""
+
+    kind = "lead"
+    deferred = True  # applied by the deferred-event cron, not in the webhook
+    leadgen_id: str
+    form_id: str = ""
+    page_id: str = ""
+    ad_id: str = ""
+    created_time: float | None = None
+
+
 EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate, MediaFetch, Reaction, RawEmail,
-                                           TemplateInfo)}
+                                           TemplateInfo, LeadAd)}
 
 
 def event_to_dict(event):
@@ -256,6 +270,11 @@ class ProviderAdapter:
     def download_media(self, ref):
         """``(content, mimetype)`` of an inbound file; :class:`ProviderError`."""
         raise ProviderError("This provider does not send files.")
+
+    def fetch_lead(self, leadgen_id):
+        """The answers of a lead form: ``{"fields": {name: value}, "campaign",
+        "ad", "form", "platform"}``; :class:`ProviderError`."""
+        raise ProviderError("This provider has no lead forms.")
 
     def list_templates(self):
         """Every message template of the account, as :class:`TemplateInfo`;

@@ -12,6 +12,7 @@ import json
 from .base import (
     TEMPLATE_STATUSES,
     InboundMessage,
+    LeadAd,
     ProviderAdapter,
     ProviderError,
     Reaction,
@@ -200,6 +201,8 @@ class MetaWhatsAppAdapter(ProviderAdapter):
                         events += self._parse_value(change["value"])
                     elif change.get("field") == "message_template_status_update":
                         events.append(self._parse_template_status(change["value"]))
+                    elif change.get("field") == "leadgen":
+                        events.append(self._parse_leadgen(change["value"]))
             return events
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise WebhookError(f"Malformed WhatsApp payload: {error!r}") from error
@@ -259,6 +262,19 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         if kind == "button":
             return item["button"].get("text") or item["button"].get("payload", ""), []
         return f"[{kind} message: not supported by the Inbox]", []
+
+    @staticmethod
+    def _parse_leadgen(value):
+        return LeadAd(leadgen_id=str(value["leadgen_id"]), form_id=str(value.get("form_id", "")),
+                      page_id=str(value.get("page_id", "")), ad_id=str(value.get("ad_id", "")),
+                      created_time=float(value["created_time"]) if value.get("created_time") else None)
+
+    def fetch_lead(self, leadgen_id):
+        answer = self.http("GET", self.graph_url(leadgen_id), headers=self.headers, params={
+            "fields": "field_data,created_time,ad_name,campaign_name,form_id,platform"}).json()
+        fields = {item["name"]: (item.get("values") or [""])[0] for item in answer.get("field_data", [])}
+        return {"fields": fields, "campaign": answer.get("campaign_name", ""), "ad": answer.get("ad_name", ""),
+                "form": str(answer.get("form_id", "")), "platform": answer.get("platform", "")}
 
     def _parse_template_status(self, value):
         reason = value.get("reason") or ""

@@ -22,6 +22,7 @@ class FakeProviderServer:
         self.files = {}  # path -> (content, content type)
         self.templates = []  # the business account's message templates, as Graph lists them
         self.templates_page_size = 2
+        self.leads = {}  # leadgen id -> the lead's answers, as Graph gives them
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -52,6 +53,7 @@ class FakeProviderServer:
             self.requests.clear()
             self.script.clear()
             self.templates.clear()
+            self.leads.clear()
 
     def sent(self, prefix=""):
         return [r for r in self.requests if r["method"] == "POST" and r["path"].startswith(prefix)]
@@ -143,6 +145,8 @@ class FakeProviderServer:
                     if end < len(server.templates):
                         page["paging"]["next"] = f"{server.url}{path}?after={end}"
                     return self._reply(200, page)
+                if len(segments) == 2 and segments[1] in server.leads:
+                    return self._reply(200, server.leads[segments[1]])
                 if len(segments) == 2:
                     media_path = f"/media-download/{segments[1]}"
                     if media_path in server.files:

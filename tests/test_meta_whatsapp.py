@@ -7,6 +7,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
+from odoo.tools import mute_logger
 
 from ..providers import InboundMessage, Reaction, StatusUpdate, WebhookError
 from ..providers.base import WebhookRequest
@@ -25,6 +26,13 @@ def payload(messages=(), statuses=(), contacts=()):
             "contacts": list(contacts), "messages": list(messages), "statuses": list(statuses),
         },
     }]}]}
+
+
+def leadgen_payload(leadgen_id, form_id="FORM1"):
+    """A Page webhook: somebody filled in a lead form."""
+    return {"object": "page", "entry": [{"id": "PAGE1", "time": 1700000000, "changes": [{"field": "leadgen", "value": {
+        "leadgen_id": leadgen_id, "form_id": form_id, "page_id": "PAGE1", "ad_id": "AD1",
+        "created_time": 1700000000}}]}]}
 
 
 def text_message(wamid="wamid.in1", body="Hello", sender="32470617283"):
@@ -117,6 +125,11 @@ class TestMetaProtocol(BaseCase):
                       "reason": "INCORRECT_CATEGORY"}}]}]})
         self.assertEqual((event.kind, event.name, event.language, event.status, event.reason, event.external_id),
                          ("template", "spring_offer", "en_US", "rejected", "INCORRECT_CATEGORY", "594425479261596"))
+
+    def test_parse_leadgen(self):
+        [event] = self.parse(leadgen_payload(444444444, 555))
+        self.assertEqual((event.kind, event.leadgen_id, event.form_id, event.created_time, event.deferred),
+                         ("lead", "444444444", "555", 1700000000.0, True))
 
     def test_malformed(self):
         for data in ({}, {"entry": [{"changes": [{"field": "messages", "value": {"messages": [{"id": "x"}]}}]}]}):
@@ -343,3 +356,64 @@ class TestMetaProvider(InboxFakeProviderCase):
         self.conversation.invalidate_recordset(["channel_availability"])
         availability = self.conversation.with_user(self.user_a).channel_availability["whatsapp"]
         self.assertFalse(availability["templates_only"], "do-not-disturb: not even a template")
+
+    def lead_answers(self, leadgen_id, phone="+32 470 55 12 34", email="nina@example.com", campaign="Spring whitening"):
+        self.fake.leads[leadgen_id] = {
+            "id": leadgen_id, "created_time": "2026-11-22T08:00:00+0000", "form_id": "FORM1", "platform": "ig",
+            "ad_name": "Smile ad", "campaign_name": campaign,
+            "field_data": [{"name": "full_name", "values": ["Nina Newcomer"]},
+                           {"name": "phone_number", "values": [phone]}, {"name": "email", "values": [email]}]}
+
+    def test_lead_ad_makes_one_person_one_opportunity_a_card_and_a_follow_up(self):
+        self.env["inbox.assignment.rule"].create({"name": "Leads", "team_id": self.team_a.id,
+                                                  "user_ids": [(6, 0, self.user_a.ids)]})
+        self.lead_answers("LG1")
+        self.assertEqual(self.post(leadgen_payload("LG1")).status_code, 200)
+        self.assertFalse(self.env["crm.lead"].search([("inbox_leadgen_id", "=", "LG1")]),
+                         "the webhook answers at once; the answers are fetched afterwards")
+        self.run_due_events()
+        lead = self.env["crm.lead"].search([("inbox_leadgen_id", "=", "LG1")])
+        person = lead.partner_id
+        self.assertEqual((person.name, person.phone_sanitized, person.email),
+                         ("Nina Newcomer", "+32470551234", "nina@example.com"))
+        self.assertEqual((lead.type, lead.name, lead.source_id.name, lead.medium_id.name, lead.campaign_id.name),
+                         ("opportunity", "Spring whitening", "Instagram", "Lead Ads", "Spring whitening"))
+        self.assertIn("full_name: Nina Newcomer", lead.description)
+        conversation = self.env["inbox.conversation"].search([("partner_id", "=", person.id)])
+        self.assertEqual((conversation.lead_id, conversation.user_id, lead.user_id),
+                         (lead, self.user_a, self.user_a))
+        self.assertTrue(conversation.message_ids.filtered(
+            lambda m: m.inbox_card and m.inbox_card["res_id"] == lead.id), "a card in the conversation")
+        self.assertEqual(lead.activity_ids.user_id, self.user_a, "a follow-up for the salesperson")
+        # Meta delivers at least once: the same answer again does nothing
+        self.post(leadgen_payload("LG1"))
+        self.run_due_events()
+        self.assertEqual(self.env["crm.lead"].search_count([("partner_id", "=", person.id)]), 1)
+
+    def test_lead_ad_of_a_known_person_and_the_same_form_again(self):
+        self.lead_answers("LG2", phone="0470 61 72 83", email="other@example.com")
+        self.post(leadgen_payload("LG2"))
+        self.lead_answers("LG3", phone="+32470617283", email="alice@customer.example.com", campaign="Later campaign")
+        self.post(leadgen_payload("LG3"))
+        self.run_due_events()
+        leads = self.env["crm.lead"].search([("partner_id", "=", self.partner.id)])
+        self.assertEqual(len(leads), 1, "one opportunity per person and form")
+        self.assertIn("filled in the form again", leads.message_ids[0].body)
+        self.assertEqual(self.env["res.partner"].search_count([("phone_sanitized", "=", "+32470617283")]), 1,
+                         "a known person gets no second profile")
+        self.assertEqual(self.env["inbox.conversation"].search([("partner_id", "=", self.partner.id)]),
+                         self.conversation)
+
+    @mute_logger("odoo.addons.unified_inbox.models.inbox_event")
+    def test_lead_ad_refusals(self):
+        self.assertEqual(self.post(leadgen_payload("LG4"), secret="forged").status_code, 403)
+        self.lead_answers("LG5", phone="12", email="not an email")
+        self.post(leadgen_payload("LG5"))
+        event = self.run_due_events()
+        self.assertEqual(event.state, "pending", "kept and tried again, not lost")
+        self.assertIn("without a valid phone number or email", event.error)
+        # Graph down: retried later, nothing half-written
+        self.fake.answer_next(503, {"error": {"message": "down", "code": 2}})
+        self.post(leadgen_payload("LG6"))
+        self.run_due_events()
+        self.assertFalse(self.env["crm.lead"].search([("inbox_leadgen_id", "in", ["LG5", "LG6"])]))
