@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class CrmLead(models.Model):
@@ -17,6 +18,15 @@ class CrmLead(models.Model):
             [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
         for lead in self:
             lead.inbox_conversation_count = counts.get(lead, 0)
+
+    def inbox_feed_conversation(self, create=False):
+        """The conversation the opportunity's form shows: the one linked to
+        it, else its person's latest one; with ``create``, a new one linked
+        to it. Returns its id or False."""
+        self.ensure_one()
+        if not self.partner_id:
+            raise UserError(_("Set the opportunity's customer to write to them."))
+        return self.env["inbox.conversation"]._inbox_feed(self.partner_id, lead=self, create=create)
 
     def action_view_inbox_conversations(self):
         self.ensure_one()

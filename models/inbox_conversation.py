@@ -944,6 +944,24 @@ class InboxConversation(models.Model):
         self._inbox_bus_send(message, extra_fields=("inbox_card",))
         return message
 
+    @api.model
+    def _inbox_feed(self, partner, lead=None, create=False):
+        """The conversation shown on a person's or an opportunity's form (see
+        ``inbox_feed_conversation``), within the user's access rights."""
+        self.check_access("read")
+        order = "last_message_date desc nulls last, id desc"
+        base = [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)]
+        conversation = (lead and self.search([*base, ("lead_id", "=", lead.id)], order=order, limit=1)) \
+            or self.search(base, order=order, limit=1)
+        if not conversation and create:
+            self.check_access("create")
+            conversation = self.with_context(mail_create_nosubscribe=True).create({
+                "partner_id": partner.id, "lead_id": lead.id if lead else False,
+                "team_id": (lead.team_id if lead else self.env.user.crm_team_ids[:1]).id,
+                "user_id": self.env.uid,
+            })
+        return conversation.id or False
+
     def inbox_create_opportunity(self):
         """Create an opportunity for the person, prefilled from the
         conversation, and link it. Returns its id."""

@@ -108,6 +108,13 @@ class ResPartner(models.Model):
             Blacklist._remove([number], message=_("Opted in again by replying START."))
         self.invalidate_recordset(["phone_sanitized_blacklisted"])
 
+    def inbox_feed_conversation(self, create=False):
+        """The conversation the person's form shows: their latest one (in
+        the current company); with ``create``, a new one when they have
+        none. Returns its id or False."""
+        self.ensure_one()
+        return self.env["inbox.conversation"]._inbox_feed(self, create=create)
+
     def action_view_inbox_conversations(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("unified_inbox.inbox_conversation_action")

@@ -231,3 +231,40 @@ class TestOpportunityFromConversation(InboxCommon):
             self.conversation.with_user(self.user_a).inbox_create_opportunity()
         with self.assertRaises(AccessError):
             self.conversation.with_user(self.user_b).inbox_link_opportunity(False)
+
+
+@tagged("post_install", "-at_install")
+class TestFormFeed(InboxCommon):
+    """The conversation shown on a person's and an opportunity's form."""
+
+    def test_person_form(self):
+        partner = self.partner.with_user(self.user_a)
+        self.assertEqual(partner.inbox_feed_conversation(), self.conversation.id)
+        self.assertFalse(self.partner.with_user(self.user_b).inbox_feed_conversation(),
+                         "another team's conversation is not shown")
+        newcomer = self.env["res.partner"].create({"name": "Newcomer", "phone": "+32 470 99 88 77"})
+        self.assertFalse(newcomer.with_user(self.user_a).inbox_feed_conversation(), "nothing made by looking")
+        conversation = self.env["inbox.conversation"].browse(
+            newcomer.with_user(self.user_a).inbox_feed_conversation(create=True))
+        self.assertEqual((conversation.partner_id, conversation.user_id), (newcomer, self.user_a))
+        self.assertEqual(newcomer.with_user(self.user_a).inbox_feed_conversation(create=True), conversation.id,
+                         "once")
+        # the same rules as in the Inbox
+        self.env["phone.blacklist"].sudo()._add([newcomer.phone_sanitized])
+        with self.assertRaisesRegex(UserError, "opted out"):
+            conversation.with_user(self.user_a).message_inbox_send("sms", "Hello")
+
+    def test_opportunity_form(self):
+        lead = self.env["crm.lead"].create({"name": "Implants", "type": "opportunity", "partner_id": self.partner.id})
+        self.assertEqual(lead.inbox_feed_conversation(), self.conversation.id, "the person's conversation")
+        linked_id = lead.inbox_feed_conversation(create=False)
+        self.assertEqual(linked_id, self.conversation.id)
+        other = self.env["inbox.conversation"].create({"partner_id": self.partner.id, "lead_id": lead.id})
+        self.assertEqual(lead.inbox_feed_conversation(), other.id, "the one linked to the opportunity first")
+        bare = self.env["crm.lead"].create({"name": "No customer", "type": "opportunity"})
+        with self.assertRaisesRegex(UserError, "Set the opportunity's customer"):
+            bare.inbox_feed_conversation()
+        newcomer = self.env["res.partner"].create({"name": "Newcomer", "email": "new@example.com"})
+        fresh = self.env["crm.lead"].create({"name": "Braces", "type": "opportunity", "partner_id": newcomer.id})
+        created = self.env["inbox.conversation"].browse(fresh.inbox_feed_conversation(create=True))
+        self.assertEqual(created.lead_id, fresh, "started from the opportunity: linked to it")

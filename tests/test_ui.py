@@ -86,6 +86,11 @@ class TestUi(InboxTourCase):
                                                   "parameters": ["Wanda Workflow"]})
         self.assertFalse(self.conversation_wanda._inbox_whatsapp_window_open(), "a template does not open it")
 
+    def test_conversation_on_the_person_form(self):
+        self.start_tour(f"/odoo/res.partner/{self.wanda.id}", "unified_inbox_form_feed_tour", login="admin")
+        note = self.conversation_wanda.message_ids.filtered(lambda m: m.inbox_channel == "note")
+        self.assertIn("Asked about parking", note.body)
+
     def test_filter_cancel_retry_assign_close_reopen(self):
         self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_workflow_tour", login="admin")
         self.assertEqual(self.queued.inbox_status, "canceled")
