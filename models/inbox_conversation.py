@@ -799,6 +799,7 @@ class InboxConversation(models.Model):
                 "user": lead.user_id.name or "", "linked": lead == self.lead_id,
             } for lead in leads],
             "can_create_opportunity": Lead.has_access("create"),
+            "can_book": Event.has_access("create"),
             "appointments": [{
                 "id": event.id, "name": event.name, "start": event.start, "allday": event.allday,
                 "organizer": event.user_id.name or "",

@@ -86,6 +86,13 @@ class TestUi(InboxTourCase):
                                                   "parameters": ["Wanda Workflow"]})
         self.assertFalse(self.conversation_wanda._inbox_whatsapp_window_open(), "a template does not open it")
 
+    def test_book_an_appointment_from_the_inbox(self):
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_book_tour", login="admin")
+        event = self.env["calendar.event"].search([("name", "=", "Check-up visit")])
+        self.assertIn(self.wanda, event.partner_ids)
+        card = self.conversation_wanda.message_ids.filtered("inbox_card")
+        self.assertEqual(card.inbox_card["res_id"], event.id)
+
     def test_conversation_on_the_person_form(self):
         self.start_tour(f"/odoo/res.partner/{self.wanda.id}", "unified_inbox_form_feed_tour", login="admin")
         note = self.conversation_wanda.message_ids.filtered(lambda m: m.inbox_channel == "note")

@@ -2,6 +2,7 @@ import { Thread } from "@mail/core/common/thread";
 import { Component, onMounted, onWillStart, onWillUnmount, useState, useSubEnv } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
 import { useDebounced } from "@web/core/utils/timing";
 import { INBOX_CHANNELS } from "@unified_inbox/core/common/message_patch";
@@ -20,7 +21,14 @@ export const TABS = [
 const PAGE_SIZE = 40;
 
 // what the thread's header and composer show of the open conversation
-const SELECTED_FIELDS = ["partner_id", "state", "user_id", "channel_availability", "whatsapp_window_expiry"];
+const SELECTED_FIELDS = [
+    "partner_id",
+    "state",
+    "user_id",
+    "lead_id",
+    "channel_availability",
+    "whatsapp_window_expiry",
+];
 
 const STATUS_LABELS = { open: _t("Open"), closed: _t("Closed"), outbound_only: _t("Outbound only") };
 
@@ -231,6 +239,25 @@ export class InboxAction extends Component {
         ]);
         await Promise.all([this.reloadDetails(), this.state.thread?.fetchNewMessages()]);
         this.openRecord("crm.lead", leadId);
+    }
+
+    /** A new appointment with the person, in a dialog over the Inbox; its
+     * card comes in the thread like any other. */
+    bookAppointment() {
+        const { partner } = this.state.details;
+        this.env.services.action.doAction(
+            {
+                type: "ir.actions.act_window",
+                res_model: "calendar.event",
+                views: [[false, "form"]],
+                target: "new",
+                context: {
+                    default_partner_ids: [partner.id, user.partnerId],
+                    default_opportunity_id: this.state.selected.lead_id?.[0] || false,
+                },
+            },
+            { onClose: () => this.reloadDetails() }
+        );
     }
 
     async linkOpportunity(leadId) {

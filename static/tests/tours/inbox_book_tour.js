@@ -1,0 +1,44 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("unified_inbox_book_tour", {
+    url: "/odoo/action-unified_inbox.inbox",
+    steps: () => [
+        {
+            content: "Open Wanda's conversation",
+            trigger: ".o_inbox_row:contains('Wanda Workflow')",
+            run: "click",
+        },
+        {
+            content: "Book an appointment from her panel",
+            trigger: ".o_inbox_details .o_inbox_book",
+            run: "click",
+        },
+        {
+            content: "Name it",
+            trigger: ".modal .o_field_widget[name='name'] input",
+            run: "edit Check-up visit",
+        },
+        {
+            content: "Save it",
+            trigger: ".modal .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "its card comes in her conversation",
+            trigger: ".o-inbox-Card[data-kind='appointment']:contains('Appointment created: Check-up visit') .o-inbox-Card-view",
+        },
+        {
+            content: "and the panel lists it",
+            trigger: ".o_inbox_details .o_inbox_appointment:contains('Check-up visit')",
+        },
+        {
+            content: "View opens it over the Inbox",
+            trigger: ".o-inbox-Card:contains('Check-up visit') .o-inbox-Card-view",
+            run: "click",
+        },
+        {
+            content: "the appointment, with Wanda among the attendees",
+            trigger: ".modal .o_form_view:contains('Wanda Workflow')",
+        },
+    ],
+});
