@@ -1,4 +1,7 @@
+# inbox_card_mixin first: models of other modules inherit it
+from . import inbox_card_mixin  # isort: skip
 from . import (
+    calendar_attendee,
     calendar_event,
     crm_lead,
     inbox_assignment_rule,

@@ -18,8 +18,8 @@ class InboxCardRule(models.Model):
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
     model_id = fields.Many2one(
-        "ir.model", string="Model", required=True, ondelete="cascade",
-        domain="[('is_mail_thread', '=', True), ('transient', '=', False)]")
+        "ir.model", string="Model", required=True, ondelete="cascade", domain="[('transient', '=', False)]",
+        help="A model with a chatter, or another one made for cards (appointment attendees).")
     model_name = fields.Char(related="model_id.model", store=True, index=True)
     event = fields.Selection(CARD_EVENTS, required=True)
     field_id = fields.Many2one(
@@ -34,6 +34,8 @@ class InboxCardRule(models.Model):
     def _check_fields(self):
         for rule in self:
             model = self.env[rule.model_id.model]
+            if not hasattr(model, "_inbox_card_rules"):
+                raise ValidationError(_("%s cannot have cards.", rule.model_id.name))
             field = model._fields.get(rule.partner_field)
             if not field or field.comodel_name != "res.partner":
                 raise ValidationError(_("%(model)s has no field %(field)s to a person.",
@@ -77,8 +79,9 @@ class InboxCardRule(models.Model):
         record = record.sudo()
         people = record[self.partner_field]
         company = record.company_id if "company_id" in record._fields else self.env["res.company"]
-        card = {"kind": self.kind, "event": self.event, "model": record._name,
-                "res_id": False if deleted else record.id, "title": title}
+        target = record._inbox_card_target()
+        card = {"kind": self.kind, "event": self.event, "model": target._name,
+                "res_id": False if deleted else target.id, "title": title}
         return people | people.commercial_partner_id, company, card
 
     @api.model

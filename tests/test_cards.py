@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import InboxCommon
@@ -59,6 +60,25 @@ class TestActivityCards(InboxCommon):
         event.unlink()
         self.assertEqual(self.cards()[-1].inbox_card["event"], "unlink")
         self.assertEqual(len(self.cards()), 3)
+
+    def test_appointment_accepted_or_declined(self):
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        event = self.env["calendar.event"].create({
+            "name": "Check-up", "start": start, "stop": start + timedelta(hours=1),
+            "partner_ids": [(4, self.partner.id)]})
+        attendee = event.attendee_ids.filtered(lambda a: a.partner_id == self.partner)
+        attendee.do_accept()
+        card = self.cards()[-1].inbox_card
+        self.assertEqual((card["title"], card["model"], card["res_id"]),
+                         ("Alice Customer accepted Check-up", "calendar.event", event.id), "View opens the appointment")
+        attendee.do_decline()
+        self.assertEqual(self.cards()[-1].inbox_card["title"], "Alice Customer declined Check-up")
+
+    def test_a_rule_needs_a_model_that_can_have_cards(self):
+        with self.assertRaisesRegex(ValidationError, "cannot have cards"):
+            self.env["inbox.card.rule"].create({
+                "name": "Countries", "model_id": self.env.ref("base.model_res_country").id, "event": "create",
+                "partner_field": "partner_id"})
 
     def test_rule_switched_off_and_a_rule_for_another_field(self):
         self.env.ref("unified_inbox.card_rule_lead_created").active = False

@@ -1,0 +1,84 @@
+from odoo import _, api, models
+from odoo.tools import format_date, format_datetime, formatLang
+
+
+class InboxCardMixin(models.AbstractModel):
+    """Activity cards: records of a model with this mixin (every model with
+    a chatter has it), created, changed or deleted, show as cards in the
+    conversation of the person they are about, as the rules
+    (inbox.card.rule) say."""
+
+    _name = "inbox.card.mixin"
+    _description = "Inbox Activity Cards"
+
+    def _inbox_card_rules(self, event, fields_changed=None):
+        if self._name == "inbox.conversation":
+            return self.env["inbox.card.rule"]
+        return self.env["inbox.card.rule"]._inbox_rules(self._name, event, fields_changed)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        for rule in records._inbox_card_rules("create"):
+            for record in records:
+                rule._inbox_post(*rule._inbox_card(record, record._inbox_card_title(rule)))
+        return records
+
+    def write(self, vals):
+        rules = self._inbox_card_rules("write", set(vals)) if self else self.env["inbox.card.rule"]
+        before = {(rule.id, record.id): record._inbox_card_value(rule.field_id.name)
+                  for rule in rules for record in self}
+        result = super().write(vals)
+        for rule in rules:
+            for record in self:
+                old = before[rule.id, record.id]
+                new = record._inbox_card_value(rule.field_id.name)
+                if old != new:
+                    rule._inbox_post(*rule._inbox_card(record, record._inbox_card_title(rule, old, new)))
+        return result
+
+    def unlink(self):
+        # read before the records go: who they were about, what they were
+        cards = [rule._inbox_card(record, record._inbox_card_title(rule), deleted=True)
+                 for rule in self._inbox_card_rules("unlink") for record in self]
+        result = super().unlink()
+        for people, company, card in cards:
+            self.env["inbox.card.rule"]._inbox_post(people, company, card)
+        return result
+
+    def _inbox_card_value(self, field_name):
+        """The value of a field as a card shows it."""
+        self.ensure_one()
+        field = self._fields[field_name]
+        value = self.sudo()[field_name]
+        if field.type in ("many2one", "many2many", "one2many"):
+            return ", ".join(value.mapped("display_name"))
+        if value in (False, None):
+            return ""
+        if field.type in ("float", "monetary"):
+            return formatLang(self.env, value)
+        if field.type == "datetime":
+            return format_datetime(self.env, value)
+        if field.type == "date":
+            return format_date(self.env, value)
+        return field.convert_to_display_name(value, self.sudo())
+
+    def _inbox_card_noun(self):
+        """What a card calls the record (its model's name)."""
+        return self.env["ir.model"]._get(self._name).name
+
+    def _inbox_card_target(self):
+        """The record a card's View opens."""
+        return self
+
+    def _inbox_card_title(self, rule, old=None, new=None):
+        """The sentence of a card; models may say more (crm.lead: won, lost)."""
+        self.ensure_one()
+        description = self._inbox_card_noun()
+        name = self.sudo().display_name
+        if rule.event == "create":
+            return _("%(model)s created: %(name)s", model=description, name=name)
+        if rule.event == "unlink":
+            return _("%(model)s deleted: %(name)s", model=description, name=name)
+        return _("%(model)s %(name)s: %(field)s %(old)s → %(new)s", model=description, name=name,
+                 field=rule.field_id.field_description, old=old or "—", new=new or "—")
