@@ -20,7 +20,7 @@ class InboxCardRule(models.Model):
     model_id = fields.Many2one(
         "ir.model", string="Model", required=True, ondelete="cascade", domain="[('transient', '=', False)]",
         help="A model with a chatter, or another one made for cards (appointment attendees).")
-    model_name = fields.Char(related="model_id.model", store=True, index=True)
+    model_name = fields.Char("Model Name", related="model_id.model", store=True, index=True)
     event = fields.Selection(CARD_EVENTS, required=True)
     field_id = fields.Many2one(
         "ir.model.fields", string="Field", ondelete="cascade", domain="[('model_id', '=', model_id)]",
