@@ -31,10 +31,10 @@ export class InboxFeed extends Component {
         const bus = useService("bus_service");
         const refresh = useDebounced(() => this.refresh(), 300);
         const onInsert = (payload) => {
-            const ids = (payload["mail.message"] || [])
-                .filter((message) => message.inbox_channel || message.inbox_card)
-                .map((message) => message.id);
-            if (ids.length && this.state.conversation) {
+            const inboxMessages = (payload["mail.message"] || []).some(
+                (message) => message.inbox_channel || message.inbox_card
+            );
+            if (inboxMessages && this.state.conversation) {
                 refresh();
             }
         };
