@@ -9,6 +9,7 @@ from . import (
     inbox_conversation,
     inbox_event,
     inbox_label,
+    inbox_lock,
     inbox_provider,
     inbox_read_state,
     inbox_sender,

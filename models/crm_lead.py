@@ -67,7 +67,7 @@ class CrmLead(models.Model):
         partner = self.env["res.partner"]._inbox_from_lead_answers(values, company)
         conversation = self.env["inbox.conversation"]._inbox_route(partner, self.env["inbox.sender"], company)
         form = answers.get("form") or event.form_id
-        self.env["res.partner"]._inbox_lock(f"lead-form:{partner.id}:{form}")
+        self.env["inbox.lock"]._inbox_acquire(f"lead-form:{partner.id}:{form}")
         lead = self.search([("partner_id", "=", partner.id), ("inbox_lead_form_id", "=", form),
                             ("type", "=", "opportunity")], limit=1)
         summary = "\n".join(f"{name}: {value}" for name, value in values.items())

@@ -449,7 +449,7 @@ class InboxConversation(models.Model):
         belongs to: their open one (the one with this sender if several),
         else their latest one (reopened by the message), else a new one."""
         company = sender.company_id or company or self.env.company
-        self.env["res.partner"]._inbox_lock(f"conversation:{partner.id}:{company.id}")
+        self.env["inbox.lock"]._inbox_acquire(f"conversation:{partner.id}:{company.id}")
         conversations = self.search(
             [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
             order="last_message_date desc nulls last, id desc")

@@ -1,14 +1,22 @@
 import logging
 from datetime import timedelta
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError
 from odoo.modules import module
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..providers import event_from_dict, event_to_dict
 
 _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# another transaction working on the same person at the same time: the
+# event is tried again soon, in a transaction that sees what it did
+CONCURRENCY_ERRORS = (ConcurrencyError, errors.UniqueViolation, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY)
+CONCURRENCY_RETRY_DELAY = timedelta(seconds=2)
 
 
 class InboxEvent(models.Model):
@@ -63,13 +71,19 @@ class InboxEvent(models.Model):
                     event.provider_id._inbox_process_events([event_from_dict(event.payload)], deferred=True)
                     event.state = "done"
             except Exception as error:
-                _logger.exception("Deferred inbox event %s failed", event.id)
+                concurrent = isinstance(error, CONCURRENCY_ERRORS)
+                if concurrent:
+                    _logger.info("Deferred inbox event %s met a concurrent transaction: %s", event.id, error)
+                else:
+                    _logger.exception("Deferred inbox event %s failed", event.id)
                 event.write({
                     "attempts": event.attempts + 1,
                     "error": str(error)[:500],
                     "state": "failed" if event.attempts + 1 >= MAX_ATTEMPTS else "pending",
-                    "process_after": fields.Datetime.now() + timedelta(minutes=2 ** event.attempts),
+                    "process_after": fields.Datetime.now() + (
+                        CONCURRENCY_RETRY_DELAY if concurrent else timedelta(minutes=2 ** event.attempts)),
                 })
+                self.env.ref("unified_inbox.ir_cron_inbox_events")._trigger(at=event.process_after)
         return events
 
     @api.model

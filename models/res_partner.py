@@ -41,15 +41,6 @@ class ResPartner(models.Model):
         return bool(self[f"inbox_dnd_{channel}"]) if channel != "note" else False
 
     @api.model
-    def _inbox_lock(self, key):
-        """Serialize the transactions working on ``key``: a transaction that
-        has to wait for another is retried afresh, so it sees what the other
-        one committed."""
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [key])
-        if not self.env.cr.fetchone()[0]:
-            raise ConcurrencyError(f"{key} is being worked on by another transaction")
-
-    @api.model
     def _inbox_find(self, channel, address):
         """The person with this normalized address (E.164 number or email)."""
         if channel == "email":
@@ -62,7 +53,7 @@ class ResPartner(models.Model):
     def _inbox_find_or_create(self, channel, address, name, company):
         """The person behind ``address``, created once if nobody has it."""
         identity = f"{'email' if channel == 'email' else 'phone'}:{address}"
-        self._inbox_lock(identity)
+        self.env["inbox.lock"]._inbox_acquire(identity)
         partner = self._inbox_find(channel, address)
         if partner:
             return partner

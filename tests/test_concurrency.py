@@ -11,10 +11,14 @@ from contextlib import closing
 import requests
 
 from odoo import SUPERUSER_ID, Command, api, sql_db
+from odoo.exceptions import ConcurrencyError
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import config
 
+from ..providers import meta_whatsapp
 from ..providers.sandbox import SIGNATURE_HEADER, sign
+from .fake_providers import FakeProviderServer
+from .test_meta_whatsapp import leadgen_payload
 
 THREADS = 20
 
@@ -25,39 +29,15 @@ def free_port():
         return sock.getsockname()[1]
 
 
-class WorkersServerCase(BaseCase):
-    """A real Odoo with two HTTP workers on this test database, started for
-    the class: requests sent at the same moment really run at once."""
+class RealCursorCase(BaseCase):
+    """Tests that commit, each transaction on its own connection to the test
+    database, as concurrent requests and crons have."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.dbname = get_db_name()
         cls.suffix = uuid.uuid4().hex[:8]
-        cls.port = free_port()
-        cls.base_url = f"http://127.0.0.1:{cls.port}"
-        addons_path = config["addons_path"]
-        addons_path = addons_path if isinstance(addons_path, str) else ",".join(addons_path)
-        cls.server = subprocess.Popen([
-            sys.executable, "-m", "odoo", f"--addons-path={addons_path}",
-            "-d", cls.dbname, f"--db-filter=^{cls.dbname}$", "--http-interface=127.0.0.1",
-            f"--http-port={cls.port}", "--workers=2", "--max-cron-threads=0", "--log-level=warn",
-        ], env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        cls.addClassCleanup(cls._stop_server)
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if requests.get(f"{cls.base_url}/web/health", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("the Odoo server with workers did not start")
-
-    @classmethod
-    def _stop_server(cls):
-        cls.server.terminate()
-        cls.server.wait(timeout=30)
 
     @classmethod
     def env_cursor(cls):
@@ -87,6 +67,86 @@ class WorkersServerCase(BaseCase):
         for thread in threads:
             thread.join(timeout=90)
         return results
+
+
+class WorkersServerCase(RealCursorCase):
+    """A real Odoo with two HTTP workers on this test database, started for
+    the class: requests sent at the same moment really run at once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.port = free_port()
+        cls.base_url = f"http://127.0.0.1:{cls.port}"
+        addons_path = config["addons_path"]
+        addons_path = addons_path if isinstance(addons_path, str) else ",".join(addons_path)
+        cls.server = subprocess.Popen([
+            sys.executable, "-m", "odoo", f"--addons-path={addons_path}",
+            "-d", cls.dbname, f"--db-filter=^{cls.dbname}$", "--http-interface=127.0.0.1",
+            f"--http-port={cls.port}", "--workers=2", "--max-cron-threads=0", "--log-level=warn",
+        ], env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.addClassCleanup(cls._stop_server)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if requests.get(f"{cls.base_url}/web/health", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("the Odoo server with workers did not start")
+
+    @classmethod
+    def _stop_server(cls):
+        cls.server.terminate()
+        cls.server.wait(timeout=30)
+
+
+@tagged("post_install", "-at_install")
+class TestLocks(RealCursorCase):
+    """The lock that serializes finding or creating a person, their
+    conversation and their opportunity, between two real transactions."""
+
+    def test_a_transaction_that_did_not_see_the_other_commit_starts_again(self):
+        key = f"test-lock:{self.suffix}"
+        with self.env_cursor() as (cr_late, env_late), self.env_cursor() as (cr_first, env_first):
+            cr_late.execute("SELECT 1")  # its snapshot: before the other commits
+            env_first["inbox.lock"]._inbox_acquire(key)
+            cr_first.commit()
+            # the lock is free now, but what was done under it is not visible
+            with self.assertRaises(ConcurrencyError):
+                env_late["inbox.lock"]._inbox_acquire(key)
+            cr_late.rollback()
+            env_late["inbox.lock"]._inbox_acquire(key)  # afresh, it sees everything: it may go on
+            cr_late.rollback()
+
+    def test_a_transaction_waits_for_the_holder_then_starts_again(self):
+        key = f"test-lock-wait:{self.suffix}"
+        with self.env_cursor() as (cr_holder, env_holder), self.env_cursor() as (cr_waiter, env_waiter):
+            env_holder["inbox.lock"]._inbox_acquire(key)
+            cr_waiter.execute("SELECT 1")
+            outcome = []
+
+            def wait():
+                try:
+                    env_waiter["inbox.lock"]._inbox_acquire(key)
+                    outcome.append("acquired")
+                except ConcurrencyError:
+                    outcome.append("start again")
+
+            waiter = threading.Thread(target=wait)
+            waiter.start()
+            waiter.join(timeout=1)
+            self.assertTrue(waiter.is_alive(), "the second transaction waits while the lock is held")
+            cr_holder.commit()
+            waiter.join(timeout=30)
+            self.assertEqual(outcome, ["start again"])
+            cr_waiter.rollback()
+            # an unrelated key does not wait
+            env_holder["inbox.lock"]._inbox_acquire(f"other:{self.suffix}")
+            env_waiter["inbox.lock"]._inbox_acquire(key)
+            cr_waiter.rollback()
+            cr_holder.rollback()
 
 
 @tagged("post_install", "-at_install")
@@ -216,3 +276,86 @@ class TestAttendRace(WorkersServerCase):
         with self.env_cursor() as (_cr, env):
             self.assertEqual(env["inbox.conversation"].browse(self.conversation_id).user_id.id,
                              self.user_ids[winners[0]])
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentLeadAds(WorkersServerCase):
+    """Lead forms of one person posted at once, applied by two processors at
+    once: one person, one conversation, one opportunity."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fake = FakeProviderServer().start()
+        cls.addClassCleanup(cls.fake.stop)
+        with cls.env_cursor() as (cr, env):
+            provider = env["inbox.provider"].create({
+                "name": f"Lead Ads {cls.suffix}", "provider_type": "meta_whatsapp", "api_base_url": cls.fake.url,
+                "meta_access_token": cls.fake.meta_token, "meta_app_secret": "app-secret",
+                "meta_verify_token": "verify-me"})
+            cls.provider_id, cls.token = provider.id, provider.webhook_token
+            cr.commit()
+        cls.addClassCleanup(cls._cleanup)
+
+    @classmethod
+    def _cleanup(cls):
+        with cls.env_cursor() as (cr, env):
+            leads = env["crm.lead"].with_context(active_test=False).search(
+                [("inbox_leadgen_id", "like", f"{cls.suffix}-%")])
+            people = leads.partner_id
+            env["inbox.conversation"].search([("partner_id", "in", people.ids)]).unlink()
+            leads.unlink()
+            people.unlink()
+            env["inbox.event"].search([("provider_id", "=", cls.provider_id)]).unlink()
+            env["inbox.provider"].browse(cls.provider_id).unlink()
+            cr.commit()
+
+    def answers(self, leadgen_id, email):
+        self.fake.leads[leadgen_id] = {
+            "id": leadgen_id, "created_time": "2026-11-22T08:00:00+0000", "form_id": "FORM1", "platform": "fb",
+            "campaign_name": "Winter", "field_data": [
+                {"name": "full_name", "values": ["Lena Twice"]},
+                {"name": "phone_number", "values": ["+32 470 55 00 04"]}, {"name": "email", "values": [email]}]}
+
+    @staticmethod
+    def process(env):
+        """Apply a due event in ``env``'s own transaction."""
+
+        def run():
+            env["inbox.event"]._inbox_process_due(limit=1)
+            env.cr.commit()
+
+        return run
+
+    def test_two_forms_of_one_person_at_once(self):
+        first, second = f"{self.suffix}-1", f"{self.suffix}-2"
+        self.answers(first, "lena@example.com")
+        self.answers(second, "lena.twice@example.com")
+        url = f"{self.base_url}/unified_inbox/webhook/{self.token}"
+
+        def post(leadgen_id):
+            body = json.dumps(leadgen_payload(leadgen_id)).encode()
+            headers = {"Content-Type": "application/json",
+                       meta_whatsapp.SIGNATURE_HEADER: meta_whatsapp.sign("app-secret", body)}
+            return lambda: requests.post(url, data=body, headers=headers, timeout=60).status_code
+
+        # Meta delivers at least once: the first form twice, the second once
+        self.assertEqual(self.all_at_once([post(first), post(first), post(second)]), [200] * 3)
+        deadline = time.time() + 60
+        with self.env_cursor() as (_cr, env):
+            pending = [("provider_id", "=", self.provider_id), ("state", "=", "pending")]
+            while env["inbox.event"].search_count(pending) and time.time() < deadline:
+                # environments are made here: the test holds the registries' lock
+                with self.env_cursor() as (_cr1, env1), self.env_cursor() as (_cr2, env2):
+                    self.all_at_once([self.process(env1), self.process(env2)])
+                env.cr.rollback()  # see what the processors committed
+                time.sleep(0.2)
+            events = env["inbox.event"].search([("provider_id", "=", self.provider_id)])
+            self.assertEqual(events.mapped("state"), ["done"] * 3, events.mapped("error"))
+            people = env["res.partner"].search([("phone_sanitized", "=", "+32470550004")])
+            self.assertEqual(len(people), 1, "one person")
+            leads = env["crm.lead"].search([("partner_id", "=", people.id)])
+            self.assertEqual(len(leads), 1, "one opportunity for the person and the form")
+            self.assertIn(leads.inbox_leadgen_id, (first, second))
+            self.assertIn("filled in the form again", leads.message_ids[0].body)
+            self.assertEqual(env["inbox.conversation"].search_count([("partner_id", "=", people.id)]), 1)
