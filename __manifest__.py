@@ -23,6 +23,7 @@
         "views/inbox_card_rule_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
+        "views/calendar_event_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/inbox_compose_views.xml",
         "wizards/inbox_simulate_inbound_views.xml",

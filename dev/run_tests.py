@@ -2,10 +2,13 @@
 """Run the whole test suite of unified_inbox and print a plain summary.
 
 Creates a fresh database, installs the addon (with demo data) with tests
-enabled, runs its Python tests, browser tours and Hoot unit tests, and
-fails on any failed test and on any ERROR or CRITICAL log line.
+enabled, runs its Python tests, browser tours and Hoot unit tests; then
+installs Invoicing (not a dependency) into the same database and runs the
+tests of what the addon does with it (tag inbox_account). Fails on any
+failed test and on any ERROR or CRITICAL log line.
 
 Usage: dev/run_tests.py [extra odoo args, e.g. --test-tags /unified_inbox:TestSend]
+       (with --test-tags, the second step runs only if ACCOUNT_TAGS is set)
 """
 import os
 import re
@@ -18,21 +21,12 @@ DB = os.environ.get("TEST_DB", "unified_inbox_test")
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) ")
 HOOT_PASSED = re.compile(r"\[HOOT\] Passed (?P<count>\d+) tests")
 RESULT = re.compile(r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<total>\d+) tests")
-DEFAULT_TAGS = "/unified_inbox,/web:WebSuite.test_unit_desktop[@unified_inbox]"
+DEFAULT_TAGS = "/unified_inbox,-inbox_account,/web:WebSuite.test_unit_desktop[@unified_inbox]"
+ACCOUNT_TAGS = "inbox_account"
 
 
-def main():
-    extra = sys.argv[1:]
-    tags = [] if any(arg.startswith("--test-tags") for arg in extra) else [f"--test-tags={DEFAULT_TAGS}"]
-    odoo = [str(HERE / "odoo.sh")]
-    env = dict(os.environ, WITH_BROWSER="1")
-    subprocess.run([*odoo, "db", "drop", DB], env=env, capture_output=True, check=False)
-    command = [
-        *odoo, "-d", DB, "-i", "unified_inbox", "--with-demo", "--test-enable", "--stop-after-init",
-        "--http-interface=127.0.0.1", "--http-port=8079", "--workers=0", "--max-cron-threads=0",
-        "--log-level=test", *tags, *extra,
-    ]
-    errors, results, hoot_suites = [], [], []
+def run(command, env, errors, results, hoot_suites):
+    """Run odoo, echoing its output and collecting its errors and results."""
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
         for line in proc.stdout:
             sys.stdout.write(line)
@@ -43,7 +37,30 @@ def main():
                 results.append(result)
             if hoot := HOOT_PASSED.search(line):
                 hoot_suites.append(int(hoot["count"]))
-        returncode = proc.wait()
+        return proc.wait()
+
+
+def main():
+    extra = sys.argv[1:]
+    custom_tags = any(arg.startswith("--test-tags") for arg in extra)
+    tags = [] if custom_tags else [f"--test-tags={DEFAULT_TAGS}"]
+    account_tags = os.environ.get("ACCOUNT_TAGS") or (None if custom_tags else ACCOUNT_TAGS)
+    odoo = [str(HERE / "odoo.sh")]
+    env = dict(os.environ, WITH_BROWSER="1")
+    subprocess.run([*odoo, "db", "drop", DB], env=env, capture_output=True, check=False)
+    common = ["-d", DB, "--test-enable", "--stop-after-init", "--http-interface=127.0.0.1", "--http-port=8079",
+              "--workers=0", "--max-cron-threads=0", "--log-level=test"]
+    errors, results, hoot_suites = [], [], []
+    returncode = run([*odoo, *common, "-i", "unified_inbox", "--with-demo", *tags, *extra],
+                     env, errors, results, hoot_suites)
+    if account_tags and not returncode:
+        print("\n[run_tests] installing Invoicing into the same database, then its tests of the addon\n")
+        # the addon is updated too: Odoo tests the modules it loads anew
+        before = len(results)
+        returncode = run([*odoo, *common, "-i", "account", "-u", "unified_inbox", f"--test-tags={account_tags}"],
+                         env, errors, results, hoot_suites)
+        if not sum(int(result["total"]) for result in results[before:]):
+            errors.append(f"no test tagged {account_tags} ran with Invoicing installed")
 
     # Odoo counts a whole Hoot suite as one test: count its tests instead
     total = sum(int(r["total"]) for r in results) + sum(count - 1 for count in hoot_suites)

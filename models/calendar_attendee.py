@@ -11,7 +11,7 @@ class CalendarAttendee(models.Model):
         return self.event_id
 
     def _inbox_card_title(self, rule, old=None, new=None):
-        if rule.event == "write" and rule.field_id.name == "state" and self.state in ("accepted", "declined"):
+        if rule.event == "write" and rule.field_name == "state" and self.state in ("accepted", "declined"):
             sentence = _("%(person)s accepted %(event)s") if self.state == "accepted" \
                 else _("%(person)s declined %(event)s")
             return sentence % {"person": self.common_name, "event": self.event_id.display_name}

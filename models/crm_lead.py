@@ -39,9 +39,9 @@ class CrmLead(models.Model):
         return _("Opportunity") if self.type == "opportunity" else _("Lead")
 
     def _inbox_card_title(self, rule, old=None, new=None):
-        if rule.event == "write" and rule.field_id.name == "stage_id" and self.stage_id.is_won:
+        if rule.event == "write" and rule.field_name == "stage_id" and self.stage_id.is_won:
             return _("Opportunity won: %s", self.display_name)
-        if rule.event == "write" and rule.field_id.name == "active":
+        if rule.event == "write" and rule.field_name == "active":
             if self.active:
                 return _("Opportunity restored: %s", self.display_name)
             return _("Opportunity lost: %(name)s (%(reason)s)", name=self.display_name,

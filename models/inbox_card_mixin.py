@@ -25,17 +25,28 @@ class InboxCardMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
-        rules = self._inbox_card_rules("write", set(vals)) if self else self.env["inbox.card.rule"]
-        before = {(rule.id, record.id): record._inbox_card_value(rule.field_id.name)
+        changed = {name for name in vals if not self._inbox_card_tracked(name)}
+        rules = self._inbox_card_rules("write", changed) if self else self.env["inbox.card.rule"]
+        before = {(rule.id, record.id): record._inbox_card_value(rule.field_name)
                   for rule in rules for record in self}
         result = super().write(vals)
         for rule in rules:
             for record in self:
-                old = before[rule.id, record.id]
-                new = record._inbox_card_value(rule.field_id.name)
-                if old != new:
-                    rule._inbox_post(*rule._inbox_card(record, record._inbox_card_title(rule, old, new)))
+                record._inbox_card_change(rule, before[rule.id, record.id])
         return result
+
+    def _inbox_card_tracked(self, field_name):
+        """Whether the changes of a field make cards through the tracking
+        (mail.thread: a computed field it tracks) rather than ``write``."""
+        return False
+
+    def _inbox_card_change(self, rule, old):
+        """A card of ``rule`` if the field it watches changed from ``old``
+        (as shown)."""
+        self.ensure_one()
+        new = self._inbox_card_value(rule.field_name)
+        if old != new:
+            rule._inbox_post(*rule._inbox_card(self, self._inbox_card_title(rule, old, new)))
 
     def unlink(self):
         # read before the records go: who they were about, what they were
@@ -46,13 +57,14 @@ class InboxCardMixin(models.AbstractModel):
             self.env["inbox.card.rule"]._inbox_post(people, company, card)
         return result
 
-    def _inbox_card_value(self, field_name):
-        """The value of a field as a card shows it."""
+    def _inbox_card_value(self, field_name, value=None):
+        """The value of a field (its current one, or ``value``) as a card
+        shows it."""
         self.ensure_one()
         field = self._fields[field_name]
-        value = self.sudo()[field_name]
+        value = self.sudo()[field_name] if value is None else value
         if field.type in ("many2one", "many2many", "one2many"):
-            return ", ".join(value.mapped("display_name"))
+            return ", ".join(value.sudo().mapped("display_name"))
         if value in (False, None):
             return ""
         if field.type in ("float", "monetary"):
@@ -61,6 +73,8 @@ class InboxCardMixin(models.AbstractModel):
             return format_datetime(self.env, value)
         if field.type == "date":
             return format_date(self.env, value)
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value, value)
         return field.convert_to_display_name(value, self.sudo())
 
     def _inbox_card_noun(self):
@@ -76,9 +90,11 @@ class InboxCardMixin(models.AbstractModel):
         self.ensure_one()
         description = self._inbox_card_noun()
         name = self.sudo().display_name
+        if rule.card_title:
+            return rule.card_title.format(record=name, old=old or "—", new=new or "—")
         if rule.event == "create":
             return _("%(model)s created: %(name)s", model=description, name=name)
         if rule.event == "unlink":
             return _("%(model)s deleted: %(name)s", model=description, name=name)
         return _("%(model)s %(name)s: %(field)s %(old)s → %(new)s", model=description, name=name,
-                 field=rule.field_id.field_description, old=old or "—", new=new or "—")
+                 field=self._fields[rule.field_name]._description_string(self.env), old=old or "—", new=new or "—")

@@ -18,30 +18,73 @@ class InboxCardRule(models.Model):
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
     model_id = fields.Many2one(
-        "ir.model", string="Model", required=True, ondelete="cascade", domain="[('transient', '=', False)]",
+        "ir.model", string="Model", ondelete="set null", domain="[('transient', '=', False)]",
         help="A model with a chatter, or another one made for cards (appointment attendees).")
-    model_name = fields.Char("Model Name", related="model_id.model", store=True, index=True)
+    model_name = fields.Char(
+        "Model Name", required=True, index=True, compute="_compute_model_name", store=True, readonly=False,
+        precompute=True,
+        help="The technical name of the model. A rule for the model of an app that is not installed (account.move "
+             "without Invoicing) waits for it.")
+    installed = fields.Boolean(compute="_compute_installed", help="The model is installed: the rule makes cards.")
     event = fields.Selection(CARD_EVENTS, required=True)
     field_id = fields.Many2one(
-        "ir.model.fields", string="Field", ondelete="cascade", domain="[('model_id', '=', model_id)]",
-        help="For a change: the field whose new value makes a card.")
+        "ir.model.fields", string="Field", ondelete="set null", domain="[('model_id', '=', model_id)]",
+        help="For a change: the field whose new value makes a card. A computed field must be tracked.")
+    field_name = fields.Char(
+        "Field Name", compute="_compute_field_name", store=True, readonly=False, precompute=True)
     kind = fields.Selection(CARD_KINDS, required=True, default="record", help="How the card looks.")
     partner_field = fields.Char(
         "Person Field", required=True, default="partner_id",
         help="The field of the record that holds the person (or people) it is about.")
+    card_title = fields.Char(
+        "Card Text", translate=True,
+        help="What the card says; {record} is the record's name, {old} and {new} the field's values before and "
+             "after a change. Empty: a sentence made from the model, the record and the change.")
 
-    @api.constrains("model_id", "event", "field_id", "partner_field")
+    @api.depends("model_id")
+    def _compute_model_name(self):
+        for rule in self.filtered("model_id"):
+            rule.model_name = rule.model_id.model
+
+    @api.depends("field_id")
+    def _compute_field_name(self):
+        for rule in self.filtered("field_id"):
+            rule.field_name = rule.field_id.name
+
+    @api.depends("model_name")
+    def _compute_installed(self):
+        for rule in self:
+            rule.installed = rule.model_name in self.env
+
+    @api.constrains("model_name", "event", "field_name", "partner_field", "card_title")
     def _check_fields(self):
         for rule in self:
-            model = self.env[rule.model_id.model]
+            if rule.card_title:
+                try:
+                    rule.card_title.format(record="", old="", new="")
+                except (KeyError, IndexError, ValueError) as error:
+                    raise ValidationError(_(
+                        "The card text may only use {record}, {old} and {new} (%s).", error)) from error
+            if not rule.installed:
+                continue  # checked when its app is installed
+            model = self.env[rule.model_name]
+            description = self.env["ir.model"]._get(rule.model_name).name
             if not hasattr(model, "_inbox_card_rules"):
-                raise ValidationError(_("%s cannot have cards.", rule.model_id.name))
+                raise ValidationError(_("%s cannot have cards.", description))
             field = model._fields.get(rule.partner_field)
             if not field or field.comodel_name != "res.partner":
                 raise ValidationError(_("%(model)s has no field %(field)s to a person.",
-                                        model=rule.model_id.name, field=rule.partner_field))
-            if rule.event == "write" and rule.field_id.model_id != rule.model_id:
-                raise ValidationError(_("A card on a change names a field of %s.", rule.model_id.name))
+                                        model=description, field=rule.partner_field))
+            if rule.event != "write":
+                continue
+            changed = model._fields.get(rule.field_name)
+            if not changed:
+                raise ValidationError(_("A card on a change names a field of %s.", description))
+            if changed.compute and changed.readonly and not changed.inverse \
+                    and not model._inbox_card_tracked(rule.field_name):
+                raise ValidationError(_(
+                    "%(field)s of %(model)s is computed: its changes make cards only if the field is tracked.",
+                    field=changed.string, model=description))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -61,7 +104,7 @@ class InboxCardRule(models.Model):
     def _inbox_rules_cache(self, model_name):
         """``{event: ((rule id, field name), ...)}`` of the active rules of a model."""
         rules = self.sudo().search([("model_name", "=", model_name)])
-        return {event: tuple((rule.id, rule.field_id.name) for rule in rules if rule.event == event)
+        return {event: tuple((rule.id, rule.field_name) for rule in rules if rule.event == event)
                 for event, _label in CARD_EVENTS}
 
     @api.model

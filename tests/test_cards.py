@@ -74,11 +74,54 @@ class TestActivityCards(InboxCommon):
         attendee.do_decline()
         self.assertEqual(self.cards()[-1].inbox_card["title"], "Alice Customer declined Check-up")
 
+    def test_appointment_panel_confirm_and_cancel(self):
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=3)
+        colleague = self.user_a.partner_id
+        event = self.env["calendar.event"].create({
+            "name": "Cleaning", "start": start, "stop": start + timedelta(hours=1),
+            "partner_ids": [(4, self.partner.id), (4, colleague.id)]})
+        event.action_inbox_confirm()
+        answers = {attendee.partner_id: attendee.state for attendee in event.attendee_ids}
+        self.assertEqual(answers[self.partner], "accepted", "the person confirmed")
+        self.assertEqual(answers[colleague], "needsAction", "a colleague answers for themselves")
+        self.assertEqual(self.cards()[-1].inbox_card["title"], "Alice Customer accepted Cleaning")
+        self.assertEqual(event.action_inbox_cancel(), {"type": "ir.actions.act_window_close"})
+        self.assertFalse(event.exists())
+        self.assertEqual((self.cards()[-1].inbox_card["event"], self.cards()[-1].inbox_card["res_id"]),
+                         ("unlink", False))
+
     def test_a_rule_needs_a_model_that_can_have_cards(self):
-        with self.assertRaisesRegex(ValidationError, "cannot have cards"):
+        with self.assertRaisesRegex(ValidationError, "cannot have cards"), self.env.cr.savepoint():
             self.env["inbox.card.rule"].create({
                 "name": "Countries", "model_id": self.env.ref("base.model_res_country").id, "event": "create",
                 "partner_field": "partner_id"})
+
+    def test_rules_of_an_app_not_installed_wait_for_it(self):
+        if "account.move" in self.env:
+            self.skipTest("Invoicing is installed: TestInvoiceCards covers its rules")
+        rules = self.env.ref("unified_inbox.card_rule_invoice_sent") | self.env.ref(
+            "unified_inbox.card_rule_invoice_payment")
+        self.assertEqual(rules.mapped("installed"), [False, False])
+        self.assertEqual(rules.mapped("model_name"), ["account.move", "account.move"])
+        self.assertFalse(rules.model_id)
+        # they make nothing meanwhile, and the rules of installed models still work
+        self.lead()
+        self.assertEqual(len(self.cards()), 1)
+
+    def test_card_text_and_computed_fields(self):
+        Rule = self.env["inbox.card.rule"]
+        with self.assertRaisesRegex(ValidationError, r"only use \{record\}"), self.env.cr.savepoint():
+            Rule.create({"name": "Bad", "model_id": self.env.ref("crm.model_crm_lead").id, "event": "create",
+                         "card_title": "New {lead}"})
+        with self.assertRaisesRegex(ValidationError, "computed: its changes make cards only if the field is tracked"), \
+                self.env.cr.savepoint():
+            Rule.create({"name": "Email", "model_id": self.env.ref("crm.model_crm_lead").id, "event": "write",
+                         "field_id": self.env.ref("crm.field_crm_lead__email_normalized").id})
+        Rule.create({"name": "Priority", "model_id": self.env.ref("crm.model_crm_lead").id, "event": "write",
+                     "field_id": self.env.ref("crm.field_crm_lead__priority").id,
+                     "card_title": "{record} is now {new} (was {old})"})
+        self.lead().priority = "2"
+        self.assertEqual(self.cards()[-1].inbox_card["title"], "Whitening is now High (was Low)")
 
     def test_rule_switched_off_and_a_rule_for_another_field(self):
         self.env.ref("unified_inbox.card_rule_lead_created").active = False
@@ -105,3 +148,52 @@ class TestActivityCards(InboxCommon):
         self.assertTrue(card.with_user(self.user_a).has_access("read"), "the team of the conversation")
         messages = self.env["mail.message"].with_user(self.user_b).search([("id", "=", card.id)])
         self.assertFalse(messages, "another team does not see it")
+
+
+@tagged("post_install", "-at_install", "inbox_account")
+class TestInvoiceCards(InboxCommon):
+    """With Invoicing installed after the Inbox (dev/run_tests.py installs it
+    in a second step), the rules that waited for it make cards: an invoice
+    sent, a payment received (a computed field, seen by the tracking)."""
+
+    def setUp(self):
+        super().setUp()
+        # the payment status is seen by the tracking, which the other tests switch off
+        self.env = self.env(context=dict(self.env.context, tracking_disable=False, mail_notrack=False))
+
+    def commit_tracking(self):
+        """What the commit does first: the tracking of changed fields."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    def test_invoice_sent_and_paid(self):
+        rules = self.env.ref("unified_inbox.card_rule_invoice_sent") | self.env.ref(
+            "unified_inbox.card_rule_invoice_payment")
+        self.assertEqual(rules.mapped("installed"), [True, True])
+        invoice = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.partner.id,
+            "invoice_line_ids": [(0, 0, {"name": "Whitening", "quantity": 1, "price_unit": 250})]})
+        invoice.action_post()
+        self.commit_tracking()  # the invoice is paid later, in another transaction
+        cards = self.conversation.message_ids.filtered("inbox_card")
+        self.assertFalse(cards, "posting an invoice is not a rule")
+
+        invoice.is_move_sent = True  # what sending it does (account.move.send)
+        [sent] = self.conversation.message_ids.filtered("inbox_card")
+        self.assertEqual(sent.inbox_card, {"kind": "invoice", "event": "write", "model": "account.move",
+                                           "res_id": invoice.id, "title": f"Invoice {invoice.name} sent"})
+        self.assertFalse(sent.inbox_channel, "never sent to the customer")
+
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids).create({})._create_payments()
+        self.assertIn(invoice.payment_state, ("in_payment", "paid"))
+        self.commit_tracking()
+        paid = self.conversation.message_ids.filtered("inbox_card").sorted("id")[-1]
+        self.assertIn(paid.inbox_card["title"], (f"Payment of {invoice.name}: In Payment",
+                                                 f"Payment of {invoice.name}: Paid"))
+
+        rules.active = False
+        other = invoice.copy()
+        other.action_post()
+        other.is_move_sent = True
+        self.assertEqual(len(self.conversation.message_ids.filtered("inbox_card")), 2, "switched off")

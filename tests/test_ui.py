@@ -90,8 +90,10 @@ class TestUi(InboxTourCase):
         self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_book_tour", login="admin")
         event = self.env["calendar.event"].search([("name", "=", "Check-up visit")])
         self.assertIn(self.wanda, event.partner_ids)
-        card = self.conversation_wanda.message_ids.filtered("inbox_card")
-        self.assertEqual(card.inbox_card["res_id"], event.id)
+        created, accepted = self.conversation_wanda.message_ids.filtered("inbox_card").sorted("id")
+        self.assertEqual((created.inbox_card["event"], created.inbox_card["res_id"]), ("create", event.id))
+        self.assertEqual(accepted.inbox_card["title"], "Wanda Workflow accepted Check-up visit")
+        self.assertEqual(event.attendee_ids.filtered(lambda a: a.partner_id == self.wanda).state, "accepted")
 
     def test_conversation_on_the_person_form(self):
         self.start_tour(f"/odoo/res.partner/{self.wanda.id}", "unified_inbox_form_feed_tour", login="admin")

@@ -37,8 +37,21 @@ registry.category("web_tour.tours").add("unified_inbox_book_tour", {
             run: "click",
         },
         {
-            content: "the appointment, with Wanda among the attendees",
-            trigger: ".modal .o_form_view:contains('Wanda Workflow')",
+            content: "the appointment panel: Wanda among the attendees, who booked it",
+            trigger: ".modal .o_inbox_appointment_panel .o_field_widget[name='attendee_ids']:contains('Wanda Workflow')",
+        },
+        {
+            content: "booked by the user, from the Inbox",
+            trigger: ".modal .o_inbox_appointment_panel .o_field_widget[name='create_uid']:contains('Mitchell Admin')",
+        },
+        {
+            content: "Wanda confirms on the phone",
+            trigger: ".modal .o_inbox_appointment_panel button[name='action_inbox_confirm']",
+            run: "click",
+        },
+        {
+            content: "the panel closes; her acceptance is a card too",
+            trigger: ".o-inbox-Card[data-kind='appointment']:contains('accepted')",
         },
     ],
 });

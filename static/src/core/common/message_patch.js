@@ -29,6 +29,11 @@ patch(MessageModel.prototype, {
     },
 });
 
+// the form a card's View opens, where the model has one made for the Inbox
+const CARD_FORM_VIEWS = {
+    "calendar.event": "unified_inbox.calendar_event_view_form_inbox",
+};
+
 const CARD_ICONS = {
     opportunity: "fa-star",
     appointment: "fa-calendar",
@@ -53,6 +58,7 @@ patch(Message.prototype, {
             res_id: this.inboxCard.res_id,
             views: [[false, "form"]],
             target: "new",
+            context: { form_view_ref: CARD_FORM_VIEWS[this.inboxCard.model] },
         });
     },
     get inboxChannel() {
