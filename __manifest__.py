@@ -21,6 +21,7 @@
         "views/inbox_snippet_views.xml",
         "views/inbox_assignment_rule_views.xml",
         "views/inbox_card_rule_views.xml",
+        "views/inbox_event_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/calendar_event_views.xml",

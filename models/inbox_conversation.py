@@ -400,31 +400,13 @@ class InboxConversation(models.Model):
         conversation. Returns the new message, or an empty recordset when
         the provider had already delivered it."""
         Message = self.env["mail.message"].sudo()
-        Sender = self.env["inbox.sender"].sudo()
-        if not event.provider_message_id:
-            raise ValueError("An inbound message needs the provider's message id.")
+        sender, from_address = self.env["inbox.sender"].sudo()._inbox_for_inbound(provider, event)
         duplicate = Message.search_count([
             ("inbox_provider_id", "=", provider.id),
             ("inbox_provider_message_id", "=", event.provider_message_id),
         ], limit=1)
         if duplicate:
             return Message
-        sender = Sender
-        if event.to_external_id:
-            sender = Sender.search([
-                ("provider_id", "=", provider.id), ("channel", "=", event.channel),
-                ("external_id", "=", event.to_external_id),
-            ], limit=1)
-        if not sender:
-            to_address = Sender._inbox_normalize_address(event.channel, event.to_address, raise_exception=False)
-            sender = Sender.search([
-                ("provider_id", "=", provider.id), ("channel", "=", event.channel), ("address", "=", to_address),
-            ], limit=1)
-        if not sender:
-            raise ValueError(f"No {event.channel} sender account {event.to_address} on this provider.")
-        from_address = Sender._inbox_normalize_address(event.channel, event.from_address, raise_exception=False)
-        if not from_address:
-            raise ValueError(f"Invalid sender address {event.from_address}.")
         try:
             with self.env.cr.savepoint():
                 partner = self.env["res.partner"].sudo()._inbox_find_or_create(
@@ -434,7 +416,7 @@ class InboxConversation(models.Model):
                 if event.keyword:
                     partner._inbox_apply_keyword(event.keyword, from_address)
                 if event.media:
-                    provider._inbox_schedule_followups(
+                    provider._inbox_schedule_events(
                         [(0, MediaFetch(event.provider_message_id, event.media))])
         except IntegrityError as error:
             if error.pgcode == "23505" and "inbox_provider_message" in str(error):
@@ -1052,7 +1034,7 @@ class InboxConversation(models.Model):
             "subject": subject or "",
             "body": body,
         }])
-        status, _content_type, answer = provider._inbox_handle_webhook(request)
+        status, _content_type, answer = provider._inbox_handle_webhook(request, apply_now=True)
         if status != 200:
             raise UserError(_("The sandbox refused the message: %s", answer))
         return True

@@ -1,12 +1,14 @@
+import json
 import logging
 from datetime import timedelta
 
 from psycopg2 import errors
 
 from odoo import api, fields, models
-from odoo.exceptions import ConcurrencyError
+from odoo.exceptions import ConcurrencyError, UserError
 from odoo.modules import module
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
 
 from ..providers import event_from_dict, event_to_dict
 
@@ -20,38 +22,67 @@ CONCURRENCY_RETRY_DELAY = timedelta(seconds=2)
 
 
 class InboxEvent(models.Model):
-    """A provider event to apply later: the events a provider announces
-    (the sandbox's delivery receipts) and work deferred out of a webhook.
-    Applied by a cron through the same path as webhook events, so nothing
-    deferred is lost."""
+    """A provider event to apply: every event a webhook brings (the webhook
+    only verifies and keeps them, so the provider is answered at once and a
+    burst waits here rather than in front of the HTTP workers), the events a
+    provider announces (the sandbox's delivery receipts), and work deferred
+    out of the application of another event (file downloads). Applied by a
+    cron, in order, through the same path, so nothing received is lost."""
 
     _name = "inbox.event"
-    _description = "Inbox Deferred Provider Event"
+    _description = "Inbox Provider Event"
     _order = "process_after, id"
 
     provider_id = fields.Many2one("inbox.provider", required=True, ondelete="cascade")
     payload = fields.Json(required=True)
+    dedupe_key = fields.Char(
+        readonly=True, help="The same for every delivery of the same event: the provider's id of the message "
+                            "or lead. An event delivered again is not kept twice.")
     process_after = fields.Datetime(required=True, default=fields.Datetime.now)
     state = fields.Selection(
         [("pending", "Pending"), ("done", "Done"), ("failed", "Failed")], default="pending", required=True)
-    attempts = fields.Integer()
-    error = fields.Char()
+    kind = fields.Char(compute="_compute_kind", help="What the provider reported.")
+    attempts = fields.Integer(readonly=True)
+    error = fields.Char(readonly=True)
 
     _pending_index = models.Index("(process_after) WHERE state = 'pending'")
+    _dedupe_unique = models.UniqueIndex("(provider_id, dedupe_key) WHERE dedupe_key IS NOT NULL")
+
+    @api.depends("payload")
+    def _compute_kind(self):
+        for event in self:
+            event.kind = (event.payload or {}).get("kind")
+
+    def action_retry(self):
+        """Apply the failed events again (once their cause is fixed)."""
+        self.filtered(lambda event: event.state == "failed").write(
+            {"state": "pending", "attempts": 0, "error": False, "process_after": fields.Datetime.now()})
+        self.env.ref("unified_inbox.ir_cron_inbox_events")._trigger()
 
     @api.model
     def _inbox_schedule(self, provider, followups):
-        """Keep ``[(delay_seconds, event)]`` for ``provider``."""
+        """Keep ``[(delay_seconds, event)]`` for ``provider``, but those
+        already kept (delivered again: same dedupe key). One statement,
+        whatever the number of events, as webhooks call it."""
+        if not followups:
+            return self.browse()
         now = fields.Datetime.now()
-        events = self.sudo().create([{
-            "provider_id": provider.id,
-            "payload": event_to_dict(event),
-            "process_after": now + timedelta(seconds=delay),
-        } for delay, event in followups])
+        rows = [SQL("(%s, %s::jsonb, %s, %s, 'pending', 0, %s, %s, %s, %s)",
+                    provider.id, json.dumps(event_to_dict(event)), getattr(event, "dedupe_key", None),
+                    now + timedelta(seconds=delay), self.env.uid, now, self.env.uid, now)
+                for delay, event in followups]
+        self.env.cr.execute(SQL("""
+            INSERT INTO inbox_event (provider_id, payload, dedupe_key, process_after, state, attempts,
+                                     create_uid, create_date, write_uid, write_date)
+                 VALUES %s
+            ON CONFLICT (provider_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+              RETURNING id, process_after
+        """, SQL(", ").join(rows)))
+        kept = self.env.cr.fetchall()
         cron = self.env.ref("unified_inbox.ir_cron_inbox_events")
-        for when in set(events.mapped("process_after")):
+        for when in {process_after for _id, process_after in kept}:
             cron._trigger(at=when)
-        return events
+        return self.browse(event_id for event_id, _when in kept)
 
     @api.model
     def _inbox_process_due(self, limit=100):
@@ -70,12 +101,17 @@ class InboxEvent(models.Model):
                 with self.env.cr.savepoint():
                     event.provider_id._inbox_process_events([event_from_dict(event.payload)], deferred=True)
                     event.state = "done"
+            except (UserError, ValueError) as error:
+                # the event itself cannot be applied (a message to a number
+                # that is no sender account here): trying again changes nothing
+                _logger.warning("Inbox event %s refused: %s", event.id, error)
+                event.write({"attempts": event.attempts + 1, "error": str(error)[:500], "state": "failed"})
             except Exception as error:
                 concurrent = isinstance(error, CONCURRENCY_ERRORS)
                 if concurrent:
-                    _logger.info("Deferred inbox event %s met a concurrent transaction: %s", event.id, error)
+                    _logger.info("Inbox event %s met a concurrent transaction: %s", event.id, error)
                 else:
-                    _logger.exception("Deferred inbox event %s failed", event.id)
+                    _logger.exception("Inbox event %s failed", event.id)
                 event.write({
                     "attempts": event.attempts + 1,
                     "error": str(error)[:500],

@@ -263,11 +263,16 @@ class InboxProvider(models.Model):
             return self.browse()
         return self.sudo().search([("webhook_token", "=", token)], limit=1)
 
-    def _inbox_handle_webhook(self, request):
-        """Verify, parse and process a :class:`WebhookRequest`.
+    def _inbox_handle_webhook(self, request, apply_now=False):
+        """Verify, parse and keep a :class:`WebhookRequest`'s events.
 
         The single entry point of everything a provider posts to us, used by
-        the controller and by the sandbox's "simulate" action alike.
+        the controller and by the sandbox's "simulate" action alike. The
+        events are kept (each once, however often delivered) for the
+        event cron, which applies them right after: the provider is answered
+        at once, and a burst waits in the queue, not in front of the HTTP
+        workers. ``apply_now`` applies them in this transaction instead (a
+        user waiting for the result).
 
         :return: ``(http status, content type, body)``
         """
@@ -286,22 +291,32 @@ class InboxProvider(models.Model):
             return error.status, "text/plain", str(error)
         try:
             with self.env.cr.savepoint():
-                self._inbox_process_events(events)
+                if apply_now:
+                    self._inbox_process_events(events)
+                else:
+                    # what the provider can be told now: a message to a
+                    # number that is none of our sender accounts is refused
+                    for event in events:
+                        if event.kind == "message":
+                            self.env["inbox.sender"].sudo()._inbox_for_inbound(self, event)
+                    self._inbox_schedule_events([(0, event) for event in events])
         except (UserError, ValueError) as error:
             # nothing of the request is kept: the savepoint rolled it back
-            _logger.info("Webhook for provider %s not processed: %s", self.id, error)
+            _logger.info("Webhook for provider %s refused: %s", self.id, error)
             return 400, "text/plain", str(error)
+        if any(event.kind in ("message", "reaction", "email") for event in events):
+            self._inbox_record_inbound()
         return adapter.webhook_response(request, events)
 
     def _inbox_process_events(self, events, deferred=False):
         """Apply provider events (inbound messages, status updates, reactions,
         file downloads, lead forms). Events of a kind that is slow to apply
-        (a fetch from the provider) are kept for the deferred-event cron, the
-        caller when ``deferred``."""
+        (a fetch from the provider) are kept for the event cron, the caller
+        when ``deferred``."""
         self.ensure_one()
         later = [event for event in events if getattr(event, "deferred", False) and not deferred]
         if later:
-            self._inbox_schedule_followups([(0, event) for event in later])
+            self._inbox_schedule_events([(0, event) for event in later])
             events = [event for event in events if event not in later]
         Message = self.env["mail.message"]
         handlers = {
@@ -315,11 +330,9 @@ class InboxProvider(models.Model):
         }
         for event in events:
             handlers[event.kind](self, event)
-        if any(event.kind in ("message", "reaction", "email") for event in events):
-            self._inbox_record_inbound()
 
-    def _inbox_schedule_followups(self, followups):
-        """Keep events the provider announced for later (see SendResult)."""
+    def _inbox_schedule_events(self, events):
+        """Keep ``[(delay_seconds, event)]`` for the event cron: a webhook's
+        events, and those a provider announced for later (see SendResult)."""
         self.ensure_one()
-        if followups:
-            self.env["inbox.event"]._inbox_schedule(self, followups)
+        return self.env["inbox.event"]._inbox_schedule(self, events)

@@ -43,6 +43,30 @@ class InboxSender(models.Model):
         "This provider already has a sender account with this address for this channel.")
 
     @api.model
+    def _inbox_for_inbound(self, provider, event):
+        """``(sender account, normalized sender address)`` of an inbound
+        message of ``provider``; ValueError if it cannot be one of ours."""
+        if not event.provider_message_id:
+            raise ValueError("An inbound message needs the provider's message id.")
+        sender = self.browse()
+        if event.to_external_id:
+            sender = self.search([
+                ("provider_id", "=", provider.id), ("channel", "=", event.channel),
+                ("external_id", "=", event.to_external_id),
+            ], limit=1)
+        if not sender:
+            to_address = self._inbox_normalize_address(event.channel, event.to_address, raise_exception=False)
+            sender = self.search([
+                ("provider_id", "=", provider.id), ("channel", "=", event.channel), ("address", "=", to_address),
+            ], limit=1)
+        if not sender:
+            raise ValueError(f"No {event.channel} sender account {event.to_address} on this provider.")
+        from_address = self._inbox_normalize_address(event.channel, event.from_address, raise_exception=False)
+        if not from_address:
+            raise ValueError(f"Invalid sender address {event.from_address}.")
+        return sender, from_address
+
+    @api.model
     def _inbox_normalize_address(self, channel, address, raise_exception=True):
         """E.164 for phone channels, lowercase address for email; False if invalid."""
         address = (address or "").strip()

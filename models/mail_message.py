@@ -192,7 +192,7 @@ class MailMessage(models.Model):
             "inbox_error_code": False,
         })
         self._inbox_set_status(result.status)
-        provider._inbox_schedule_followups(result.followups)
+        provider._inbox_schedule_events(result.followups)
 
     def _inbox_is_automated(self):
         """Whether the message goes without somebody pressing Send now (a

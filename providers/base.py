@@ -132,6 +132,11 @@ class InboundMessage:
     to_external_id: str = ""  # the provider's id of the receiving account
     keyword: str = ""  # "stop" / "start" when the provider treats it as opt-out / opt-in
 
+    @property
+    def dedupe_key(self):
+        """The same key for every delivery of the same event."""
+        return f"message:{self.provider_message_id}"
+
 
 @dataclass
 class MediaFetch:
@@ -199,6 +204,10 @@ class LeadAd:
     page_id: str = ""
     ad_id: str = ""
     created_time: float | None = None
+
+    @property
+    def dedupe_key(self):
+        return f"lead:{self.leadgen_id}"
 
 
 EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate, MediaFetch, Reaction, RawEmail,

@@ -33,16 +33,20 @@ class TestEmailProvider(InboxCommon, MockSmtplibCase, HttpCase):
     def post_raw(self, mime, secret=None):
         body = mime.encode()
         secret = secret or self.email_provider.sudo().webhook_secret
-        return self.url_open(f"/unified_inbox/webhook/{self.email_provider.webhook_token}", data=body,
-                             headers={"Content-Type": "message/rfc822", SIGNATURE_HEADER: sign(secret, body)})
+        response = self.url_open(f"/unified_inbox/webhook/{self.email_provider.webhook_token}", data=body,
+                                 headers={"Content-Type": "message/rfc822", SIGNATURE_HEADER: sign(secret, body)})
+        self.run_due_events()  # what the event cron does right after
+        return response
 
     def post_mailgun(self, mime, timestamp=None, key="mg-key"):
         timestamp = str(int(timestamp or time.time()))
         token = hashlib.sha256(timestamp.encode()).hexdigest()[:50]
-        return self.url_open(f"/unified_inbox/webhook/{self.email_provider.webhook_token}", data={
+        response = self.url_open(f"/unified_inbox/webhook/{self.email_provider.webhook_token}", data={
             "timestamp": timestamp, "token": token, "signature": mailgun_signature(key, timestamp, token),
             "recipient": "clinic@example.com", "body-mime": mime,
         })
+        self.run_due_events()
+        return response
 
     @staticmethod
     def mime(message_id, body="Thanks!", sender="Alice Customer <alice@customer.example.com>",

@@ -14,9 +14,11 @@ class TestHttp(InboxCommon, HttpCase):
     def post_webhook(self, payload, secret=None, token=None, raw=None):
         body = raw if raw is not None else json.dumps(payload).encode()
         secret = self.provider.sudo().webhook_secret if secret is None else secret
-        return self.url_open(
+        response = self.url_open(
             f"/unified_inbox/webhook/{token or self.provider.webhook_token}", data=body,
             headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body)})
+        self.run_due_events()  # what the event cron does right after
+        return response
 
     def inbound(self, message_id="http-1", body="Hello over HTTP"):
         return {"events": [{"type": "message", "id": message_id, "channel": "sms", "from": self.partner.phone,
@@ -29,6 +31,19 @@ class TestHttp(InboxCommon, HttpCase):
         for _i in range(2):
             response = self.post_webhook(self.inbound())
             self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.inbound_count(), 1)
+        self.assertEqual(self.env["inbox.event"].search([("dedupe_key", "=", "message:http-1")]).state, "done",
+                         "the second delivery was not even kept")
+
+    def test_the_webhook_answers_before_the_message_is_applied(self):
+        body = json.dumps(self.inbound("http-2")).encode()
+        response = self.url_open(f"/unified_inbox/webhook/{self.provider.webhook_token}", data=body, headers={
+            "Content-Type": "application/json", SIGNATURE_HEADER: sign(self.provider.sudo().webhook_secret, body)})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.inbound_count(), 0, "kept for the event cron, which it triggered")
+        self.assertTrue(self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", self.env.ref("unified_inbox.ir_cron_inbox_events").id)]))
+        self.env.ref("unified_inbox.ir_cron_inbox_events").method_direct_trigger()
         self.assertEqual(self.inbound_count(), 1)
 
     def test_bad_signature_403(self):

@@ -151,7 +151,9 @@ class TestTwilioProvider(InboxFakeProviderCase):
         url = f"{self.base_url()}{path}"
         signature = compute_signature(token or self.fake.twilio_token, url,
                                       {name: [value] for name, value in form.items()})
-        return self.url_open(path, data=form, headers={SIGNATURE_HEADER: signature})
+        response = self.url_open(path, data=form, headers={SIGNATURE_HEADER: signature})
+        self.run_due_events()  # what the event cron does right after
+        return response
 
     def inbound_form(self, sid="SMin1", body="Hello", sender="+32470617283", to="+32470000011", **extra):
         return dict({"MessageSid": sid, "AccountSid": self.fake.twilio_sid, "From": sender, "To": to,
