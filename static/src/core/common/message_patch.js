@@ -54,6 +54,7 @@ patch(Message.prototype, {
         // over the Inbox, which stays where it is
         this.env.services.action.doAction({
             type: "ir.actions.act_window",
+            name: this.inboxCard.title,
             res_model: this.inboxCard.model,
             res_id: this.inboxCard.res_id,
             views: [[false, "form"]],
