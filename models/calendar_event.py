@@ -9,10 +9,12 @@ class CalendarEvent(models.Model):
 
     def action_inbox_confirm(self):
         """The person confirmed they come: the attendees outside the company
-        who have not answered accept (each answer is a card)."""
+        (portal users included) who have not answered accept (each answer is
+        a card); colleagues answer for themselves."""
         for event in self:
             event.attendee_ids.filtered(
-                lambda attendee: attendee.state in ("needsAction", "tentative") and not attendee.partner_id.user_ids
+                lambda attendee: attendee.state in ("needsAction", "tentative")
+                and not attendee.partner_id.user_ids.filtered(lambda user: not user.share)
             ).do_accept()
         return True
 

@@ -1,6 +1,14 @@
+import logging
+import re
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.tools.safe_eval import safe_eval
 
+_logger = logging.getLogger(__name__)
+
+PLACEHOLDERS = ("record", "old", "new")
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 CARD_EVENTS = [("create", "Created"), ("write", "Changed"), ("unlink", "Deleted")]
 CARD_KINDS = [("opportunity", "Opportunity"), ("appointment", "Appointment"), ("invoice", "Invoice"),
               ("record", "Record")]
@@ -40,6 +48,10 @@ class InboxCardRule(models.Model):
         "Card Text", translate=True,
         help="What the card says; {record} is the record's name, {old} and {new} the field's values before and "
              "after a change. Empty: a sentence made from the model, the record and the change.")
+    filter_domain = fields.Char(
+        "Only For", default="[]",
+        help="A card only for the records that match, as they are after the change (e.g. customer invoices "
+             "that are paid).")
 
     @api.depends("model_id")
     def _compute_model_name(self):
@@ -56,35 +68,55 @@ class InboxCardRule(models.Model):
         for rule in self:
             rule.installed = rule.model_name in self.env
 
-    @api.constrains("model_name", "event", "field_name", "partner_field", "card_title")
+    @api.constrains("model_name", "event", "field_name", "partner_field", "card_title", "filter_domain")
     def _check_fields(self):
         for rule in self:
-            if rule.card_title:
-                try:
-                    rule.card_title.format(record="", old="", new="")
-                except (KeyError, IndexError, ValueError) as error:
-                    raise ValidationError(_(
-                        "The card text may only use {record}, {old} and {new} (%s).", error)) from error
-            if not rule.installed:
-                continue  # checked when its app is installed
-            model = self.env[rule.model_name]
-            description = self.env["ir.model"]._get(rule.model_name).name
-            if not hasattr(model, "_inbox_card_rules"):
-                raise ValidationError(_("%s cannot have cards.", description))
-            field = model._fields.get(rule.partner_field)
-            if not field or field.comodel_name != "res.partner":
-                raise ValidationError(_("%(model)s has no field %(field)s to a person.",
-                                        model=description, field=rule.partner_field))
-            if rule.event != "write":
-                continue
-            changed = model._fields.get(rule.field_name)
-            if not changed:
-                raise ValidationError(_("A card on a change names a field of %s.", description))
-            if changed.compute and changed.readonly and not changed.inverse \
-                    and not model._inbox_card_tracked(rule.field_name):
-                raise ValidationError(_(
-                    "%(field)s of %(model)s is computed: its changes make cards only if the field is tracked.",
-                    field=changed.string, model=description))
+            unknown = set(PLACEHOLDER.findall(rule.card_title or "")) - set(PLACEHOLDERS)
+            if unknown:
+                raise ValidationError(_("The card text may only use {record}, {old} and {new}, not %s.",
+                                        ", ".join(sorted(unknown))))
+            if rule.field_id and rule.field_id.model != rule.model_name:
+                raise ValidationError(_("The field %(field)s is not one of %(model)s.",
+                                        field=rule.field_id.name, model=rule.model_name))
+            if rule.installed and (problem := rule._inbox_problem()):
+                raise ValidationError(problem)
+
+    def _inbox_problem(self):
+        """Why the rule cannot make cards for its (installed) model, if so.
+        Checked when it is saved, and again when a rule that waited for its
+        app first runs."""
+        self.ensure_one()
+        model = self.env[self.model_name]
+        description = self.env["ir.model"]._get(self.model_name).name
+        if not hasattr(model, "_inbox_card_rules"):
+            return _("%s cannot have cards.", description)
+        field = model._fields.get(self.partner_field)
+        if not field or field.comodel_name != "res.partner":
+            return _("%(model)s has no field %(field)s to a person.", model=description, field=self.partner_field)
+        try:
+            model.sudo().search(self._inbox_domain(), limit=1)
+        except (ValueError, SyntaxError, KeyError) as error:
+            return _("The filter of the rule is not a valid domain of %(model)s: %(error)s",
+                     model=description, error=error)
+        if self.event != "write":
+            return False
+        changed = model._fields.get(self.field_name)
+        if not changed:
+            return _("A card on a change names a field of %s.", description)
+        if changed.compute and changed.readonly and not changed.inverse \
+                and not model._inbox_card_tracked(self.field_name):
+            return _("%(field)s of %(model)s is computed: its changes make cards only if the field is tracked.",
+                     field=changed.string, model=description)
+        return False
+
+    def _inbox_domain(self):
+        return safe_eval(self.filter_domain or "[]")
+
+    def _inbox_text(self, name, old, new):
+        """The rule's card text, its placeholders replaced (never a format
+        string: the text is typed by an administrator or a translator)."""
+        values = {"record": name, "old": old or "—", "new": new or "—"}
+        return PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), self.card_title)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -104,6 +136,11 @@ class InboxCardRule(models.Model):
     def _inbox_rules_cache(self, model_name):
         """``{event: ((rule id, field name), ...)}`` of the active rules of a model."""
         rules = self.sudo().search([("model_name", "=", model_name)])
+        for rule in rules:
+            # a rule shipped for an app installed later is checked now
+            if problem := rule._inbox_problem():
+                _logger.warning("Activity card rule %s (%s) is skipped: %s", rule.id, rule.name, problem)
+                rules -= rule
         return {event: tuple((rule.id, rule.field_name) for rule in rules if rule.event == event)
                 for event, _label in CARD_EVENTS}
 
@@ -114,6 +151,11 @@ class InboxCardRule(models.Model):
         found = [rule_id for rule_id, field in self._inbox_rules_cache(model_name)[event]
                  if fields_changed is None or field in fields_changed]
         return self.sudo().browse(found)
+
+    def _inbox_matches(self, record):
+        """Whether ``record`` is one the rule makes cards for."""
+        domain = self._inbox_domain()
+        return not domain or bool(record.sudo().filtered_domain(domain))
 
     def _inbox_card(self, record, title, deleted=False):
         """``(people, company, card)``: what a card of ``record`` needs, read

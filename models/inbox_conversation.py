@@ -485,8 +485,7 @@ class InboxConversation(models.Model):
             values["whatsapp_window_expiry"] = message.date + WHATSAPP_WINDOW
         if self.state != "open":
             values["state"] = "open"
-        self.sudo().write(values)
-        self._inbox_touch(message)
+        self._inbox_touch(message, values)
 
     # ------------------------------------------------------------------
     # Email in, through Odoo's mail gateway
@@ -568,13 +567,15 @@ class InboxConversation(models.Model):
         # chosen; the chatter must not offer to email them behind its back.
         return {conversation.id: [] for conversation in self}
 
-    def _inbox_touch(self, message):
-        """Keep the list columns in step with the latest message."""
+    def _inbox_touch(self, message, values=None):
+        """Keep the list columns in step with the latest message (and write
+        ``values`` with them, in one update)."""
         self.ensure_one()
         preview = html2plaintext(message.body or "").strip() or message.subject or ""
         if not preview and message.attachment_ids:
             preview = _("Attachment: %s", message.attachment_ids[0].name)
         self.sudo().write({
+            **(values or {}),
             "last_message_date": message.date,
             "last_message_preview": preview[:PREVIEW_LENGTH],
             "last_message_channel": message.inbox_channel,

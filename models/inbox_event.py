@@ -16,9 +16,11 @@ _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # another transaction working on the same person at the same time: the
-# event is tried again soon, in a transaction that sees what it did
+# event is tried again at once, in a transaction that sees what it did
 CONCURRENCY_ERRORS = (ConcurrencyError, errors.UniqueViolation, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY)
-CONCURRENCY_RETRY_DELAY = timedelta(seconds=2)
+MAX_CONCURRENT_ATTEMPTS = 20
+# events applied per transaction: the locks on their people are held until it ends
+BATCH_SIZE = 20
 
 
 class InboxEvent(models.Model):
@@ -85,7 +87,7 @@ class InboxEvent(models.Model):
         return self.browse(event_id for event_id, _when in kept)
 
     @api.model
-    def _inbox_process_due(self, limit=100):
+    def _inbox_process_due(self, limit=BATCH_SIZE):
         """Apply the due events, skipping those another worker holds."""
         self.flush_model(["state", "process_after"])
         self.env.cr.execute("""
@@ -97,6 +99,10 @@ class InboxEvent(models.Model):
         """, [fields.Datetime.now(), limit])
         events = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
         for event in events:
+            # what the events before did (their pushes to the Inbox, their
+            # tracking) is done now: a savepoint rolled back clears it all
+            self.env.flush_all()
+            self.env.cr.precommit.run()
             try:
                 with self.env.cr.savepoint():
                     event.provider_id._inbox_process_events([event_from_dict(event.payload)], deferred=True)
@@ -112,12 +118,15 @@ class InboxEvent(models.Model):
                     _logger.info("Inbox event %s met a concurrent transaction: %s", event.id, error)
                 else:
                     _logger.exception("Inbox event %s failed", event.id)
+                # another transaction on the same person: again at once, in
+                # the next transaction, which waits for it to end
+                limit = MAX_CONCURRENT_ATTEMPTS if concurrent else MAX_ATTEMPTS
                 event.write({
                     "attempts": event.attempts + 1,
                     "error": str(error)[:500],
-                    "state": "failed" if event.attempts + 1 >= MAX_ATTEMPTS else "pending",
+                    "state": "failed" if event.attempts + 1 >= limit else "pending",
                     "process_after": fields.Datetime.now() + (
-                        CONCURRENCY_RETRY_DELAY if concurrent else timedelta(minutes=2 ** event.attempts)),
+                        timedelta() if concurrent else timedelta(minutes=2 ** event.attempts)),
                 })
                 self.env.ref("unified_inbox.ir_cron_inbox_events")._trigger(at=event.process_after)
         return events

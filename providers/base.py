@@ -308,6 +308,16 @@ class ProviderAdapter:
             raise self.error_from_response(response)
         return response
 
+    def http_json(self, method, url, **kwargs):
+        """:meth:`http`, and the JSON it answered (a provider answering
+        something else is having a bad moment: retryable)."""
+        response = self.http(method, url, **kwargs)
+        try:
+            return response.json()
+        except ValueError as error:
+            raise ProviderError("The provider answered something that is not JSON.", code="not-json",
+                                retryable=True) from error
+
     def error_from_response(self, response):
         """The :class:`ProviderError` of an HTTP error answer."""
         retryable = response.status_code == 429 or response.status_code >= 500

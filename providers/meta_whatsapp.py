@@ -89,8 +89,8 @@ class MetaWhatsAppAdapter(ProviderAdapter):
             payloads = [self._payload(message, media) for media in message.media] or [self._payload(message)]
         message_id = None
         for payload in payloads:
-            answer = self.http("POST", self.graph_url(f"{phone_number_id}/messages"),
-                               json=payload, headers=self.headers).json()
+            answer = self.http_json("POST", self.graph_url(f"{phone_number_id}/messages"),
+                                    json=payload, headers=self.headers)
             try:
                 message_id = message_id or answer["messages"][0]["id"]
             except (KeyError, IndexError, TypeError) as error:
@@ -136,7 +136,7 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         params = {"fields": "id,name,language,status,category,components", "limit": 100}
         templates = []
         for _page in range(TEMPLATE_PAGES):
-            answer = self.http("GET", url, params=params, headers=self.headers).json()
+            answer = self.http_json("GET", url, params=params, headers=self.headers)
             templates += [self._template_info(item) for item in answer.get("data", [])]
             cursor = ((answer.get("paging") or {}).get("cursors") or {}).get("after")
             if not (answer.get("paging") or {}).get("next") or not cursor:
@@ -270,8 +270,8 @@ class MetaWhatsAppAdapter(ProviderAdapter):
                       created_time=float(value["created_time"]) if value.get("created_time") else None)
 
     def fetch_lead(self, leadgen_id):
-        answer = self.http("GET", self.graph_url(leadgen_id), headers=self.headers, params={
-            "fields": "field_data,created_time,ad_name,campaign_name,form_id,platform"}).json()
+        answer = self.http_json("GET", self.graph_url(leadgen_id), headers=self.headers, params={
+            "fields": "field_data,created_time,ad_name,campaign_name,form_id,platform"})
         fields = {item["name"]: (item.get("values") or [""])[0] for item in answer.get("field_data", [])}
         return {"fields": fields, "campaign": answer.get("campaign_name", ""), "ad": answer.get("ad_name", ""),
                 "form": str(answer.get("form_id", "")), "platform": answer.get("platform", "")}
@@ -294,7 +294,7 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         return StatusUpdate(provider_message_id=item["id"], status=status, error_code=code, error_reason=reason)
 
     def download_media(self, ref):
-        info = self.http("GET", self.graph_url(ref), headers=self.headers).json()
+        info = self.http_json("GET", self.graph_url(ref), headers=self.headers)
         if not info.get("url"):
             raise ProviderError("Meta did not give the file's address.")
         response = self.http("GET", info["url"], headers=self.headers)

@@ -129,7 +129,7 @@ class TwilioAdapter(ProviderAdapter):
         data += [("MediaUrl", media["url"]) for media in message.media[:10] if media.get("url")]
         if message.status_callback:
             data.append(("StatusCallback", message.status_callback))
-        answer = self.http("POST", self.account_url("/Messages.json"), data=data, auth=self.auth).json()
+        answer = self.http_json("POST", self.account_url("/Messages.json"), data=data, auth=self.auth)
         if answer.get("error_code"):
             raise self.error_from_code(str(answer["error_code"]), answer.get("error_message"))
         return SendResult(provider_message_id=answer["sid"], status=status_of(answer.get("status")) or "sent")

@@ -104,24 +104,30 @@ class TestActivityCards(InboxCommon):
         self.assertEqual(rules.mapped("installed"), [False, False])
         self.assertEqual(rules.mapped("model_name"), ["account.move", "account.move"])
         self.assertFalse(rules.model_id)
-        # they make nothing meanwhile, and the rules of installed models still work
-        self.lead()
-        self.assertEqual(len(self.cards()), 1)
+        self.assertEqual(rules.mapped("field_name"), ["is_move_sent", "payment_state"])
 
     def test_card_text_and_computed_fields(self):
         Rule = self.env["inbox.card.rule"]
-        with self.assertRaisesRegex(ValidationError, r"only use \{record\}"), self.env.cr.savepoint():
-            Rule.create({"name": "Bad", "model_id": self.env.ref("crm.model_crm_lead").id, "event": "create",
-                         "card_title": "New {lead}"})
+        for text in ("New {lead}", "{record:>999999999}", "{record.__class__}"):
+            with self.assertRaisesRegex(ValidationError, r"only use \{record\}"), self.env.cr.savepoint():
+                Rule.create({"name": "Bad", "model_id": self.env.ref("crm.model_crm_lead").id, "event": "create",
+                             "card_title": text})
+        with self.assertRaisesRegex(ValidationError, "not a valid domain"), self.env.cr.savepoint():
+            Rule.create({"name": "Bad filter", "model_id": self.env.ref("crm.model_crm_lead").id,
+                         "event": "create", "filter_domain": "[('no_such_field', '=', 1)]"})
         with self.assertRaisesRegex(ValidationError, "computed: its changes make cards only if the field is tracked"), \
                 self.env.cr.savepoint():
             Rule.create({"name": "Email", "model_id": self.env.ref("crm.model_crm_lead").id, "event": "write",
                          "field_id": self.env.ref("crm.field_crm_lead__email_normalized").id})
         Rule.create({"name": "Priority", "model_id": self.env.ref("crm.model_crm_lead").id, "event": "write",
                      "field_id": self.env.ref("crm.field_crm_lead__priority").id,
-                     "card_title": "{record} is now {new} (was {old})"})
-        self.lead().priority = "2"
+                     "card_title": "{record} is now {new} (was {old})",
+                     "filter_domain": "[('priority', '!=', '1')]"})
+        lead = self.lead()
+        lead.priority = "2"
         self.assertEqual(self.cards()[-1].inbox_card["title"], "Whitening is now High (was Low)")
+        lead.priority = "1"
+        self.assertIn("High (was Low)", self.cards()[-1].inbox_card["title"], "filtered out: no card")
 
     def test_rule_switched_off_and_a_rule_for_another_field(self):
         self.env.ref("unified_inbox.card_rule_lead_created").active = False
@@ -192,8 +198,25 @@ class TestInvoiceCards(InboxCommon):
         self.assertIn(paid.inbox_card["title"], (f"Payment of {invoice.name}: In Payment",
                                                  f"Payment of {invoice.name}: Paid"))
 
+        payment_cards = self.conversation.message_ids.filtered(
+            lambda m: m.inbox_card and m.inbox_card["title"].startswith("Payment of"))
+        self.assertEqual(len(payment_cards), 1, "one card for one change, not one by write and one by tracking")
+
+        # a vendor bill is not a customer's invoice
+        bill = self.env["account.move"].create({
+            "move_type": "in_invoice", "partner_id": self.partner.id, "invoice_date": invoice.invoice_date,
+            "invoice_line_ids": [(0, 0, {"name": "Supplies", "quantity": 1, "price_unit": 40})]})
+        bill.action_post()
+        bill.is_move_sent = True
+        self.commit_tracking()
+        self.assertEqual(len(self.conversation.message_ids.filtered("inbox_card")), 2)
+
         rules.active = False
         other = invoice.copy()
         other.action_post()
         other.is_move_sent = True
+        self.commit_tracking()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=other.ids).create({})._create_payments()
+        self.commit_tracking()
         self.assertEqual(len(self.conversation.message_ids.filtered("inbox_card")), 2, "switched off")

@@ -241,6 +241,18 @@ class TestMetaProvider(InboxFakeProviderCase):
             self.run_dispatch()
         self.assertEqual(message.inbox_status, "sent")
 
+    def test_an_answer_that_is_not_json_is_retried(self):
+        self.post(payload([text_message()]))
+        self.fake.answer_next(200, b"<html>Bad gateway page</html>")
+        message = self.send()
+        now = fields.Datetime.now()
+        with freeze_time(now):
+            self.run_dispatch()
+        self.assertEqual((message.inbox_status, message.inbox_error_code), ("queued", "not-json"))
+        with freeze_time(message.inbox_next_attempt):
+            self.run_dispatch()
+        self.assertEqual(message.inbox_status, "sent")
+
     def test_bad_signature(self):
         self.assertEqual(self.post(payload([text_message()]), secret="forged").status_code, 403)
         self.assertFalse(self.env["mail.message"].search([("inbox_provider_message_id", "=", "wamid.in1")]))
