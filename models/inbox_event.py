@@ -118,8 +118,9 @@ class InboxEvent(models.Model):
                     _logger.info("Inbox event %s met a concurrent transaction: %s", event.id, error)
                 else:
                     _logger.exception("Inbox event %s failed", event.id)
-                # another transaction on the same person: again at once, in
-                # the next transaction, which waits for it to end
+                # a concurrent transaction on the same person: again at once,
+                # in the next transaction (which waits for it to end); any
+                # other failure: later, with backoff
                 limit = MAX_CONCURRENT_ATTEMPTS if concurrent else MAX_ATTEMPTS
                 event.write({
                     "attempts": event.attempts + 1,
