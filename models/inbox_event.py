@@ -105,7 +105,7 @@ class InboxEvent(models.Model):
             self.env.cr.precommit.run()
             try:
                 with self.env.cr.savepoint():
-                    event.provider_id._inbox_process_events([event_from_dict(event.payload)], deferred=True)
+                    event.provider_id._inbox_process_events([event_from_dict(event.payload)])
                     event.state = "done"
             except (UserError, ValueError) as error:
                 # the event itself cannot be applied (a message to a number

@@ -308,16 +308,10 @@ class InboxProvider(models.Model):
             self._inbox_record_inbound()
         return adapter.webhook_response(request, events)
 
-    def _inbox_process_events(self, events, deferred=False):
+    def _inbox_process_events(self, events):
         """Apply provider events (inbound messages, status updates, reactions,
-        file downloads, lead forms). Events of a kind that is slow to apply
-        (a fetch from the provider) are kept for the event cron, the caller
-        when ``deferred``."""
+        file downloads, lead forms)."""
         self.ensure_one()
-        later = [event for event in events if getattr(event, "deferred", False) and not deferred]
-        if later:
-            self._inbox_schedule_events([(0, event) for event in later])
-            events = [event for event in events if event not in later]
         Message = self.env["mail.message"]
         handlers = {
             "message": self.env["inbox.conversation"]._inbox_receive,

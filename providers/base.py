@@ -195,10 +195,10 @@ class TemplateInfo:
 @dataclass
 class LeadAd:
     """Somebody filled in a lead form of an ad (Meta Lead Ads). Its answers
-    are fetched from the provider after the webhook has answered."""
+    are fetched from the provider when the event is applied, after the
+    webhook has answered."""
 
     kind = "lead"
-    deferred = True  # applied by the deferred-event cron, not in the webhook
     leadgen_id: str
     form_id: str = ""
     page_id: str = ""

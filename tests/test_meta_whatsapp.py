@@ -128,8 +128,8 @@ class TestMetaProtocol(BaseCase):
 
     def test_parse_leadgen(self):
         [event] = self.parse(leadgen_payload(444444444, 555))
-        self.assertEqual((event.kind, event.leadgen_id, event.form_id, event.created_time, event.deferred),
-                         ("lead", "444444444", "555", 1700000000.0, True))
+        self.assertEqual((event.kind, event.leadgen_id, event.form_id, event.created_time, event.dedupe_key),
+                         ("lead", "444444444", "555", 1700000000.0, "lead:444444444"))
 
     def test_malformed(self):
         for data in ({}, {"entry": [{"changes": [{"field": "messages", "value": {"messages": [{"id": "x"}]}}]}]}):
