@@ -290,18 +290,20 @@ class InboxProvider(models.Model):
             _logger.info("Rejected webhook for provider %s: %s", self.id, error)
             return error.status, "text/plain", str(error)
         try:
-            with self.env.cr.savepoint():
-                if apply_now:
+            if apply_now:
+                with self.env.cr.savepoint():
                     self._inbox_process_events(events)
-                else:
-                    # what the provider can be told now: a message to a
-                    # number that is none of our sender accounts is refused
-                    for event in events:
-                        if event.kind == "message":
-                            self.env["inbox.sender"].sudo()._inbox_for_inbound(self, event)
-                    self._inbox_schedule_events([(0, event) for event in events])
+            else:
+                # what the provider can be told now, before anything is
+                # written: a message to a number that is none of our sender
+                # accounts is refused
+                for event in events:
+                    if event.kind == "message":
+                        self.env["inbox.sender"].sudo()._inbox_for_inbound(self, event)
+                self._inbox_schedule_events([(0, event) for event in events])
         except (UserError, ValueError) as error:
-            # nothing of the request is kept: the savepoint rolled it back
+            # nothing of the request is kept (the checks come first; the
+            # savepoint rolled back what was applied)
             _logger.info("Webhook for provider %s refused: %s", self.id, error)
             return 400, "text/plain", str(error)
         if any(event.kind in ("message", "reaction", "email") for event in events):
