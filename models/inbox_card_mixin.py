@@ -25,8 +25,8 @@ class InboxCardMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
-        changed = {name for name in vals if not self._inbox_card_tracked(name)}
-        rules = self._inbox_card_rules("write", changed) if self else self.env["inbox.card.rule"]
+        rules = self._inbox_card_rules("write", set(vals)) if self else self.env["inbox.card.rule"]
+        rules = rules.filtered(lambda rule: not self._inbox_card_tracked(rule.field_name))
         before = {(rule.id, record.id): record._inbox_card_value(rule.field_name)
                   for rule in rules for record in self}
         result = super().write(vals)
