@@ -20,7 +20,7 @@ class InboxCardMixin(models.AbstractModel):
     def create(self, vals_list):
         records = super().create(vals_list)
         for rule in records._inbox_card_rules("create"):
-            for record in records.filtered(rule._inbox_matches):
+            for record in rule._inbox_matching(records):
                 rule._inbox_post(*rule._inbox_card(record, record._inbox_card_title(rule)))
         return records
 
@@ -45,13 +45,13 @@ class InboxCardMixin(models.AbstractModel):
         (as shown)."""
         self.ensure_one()
         new = self._inbox_card_value(rule.field_name)
-        if old != new and rule._inbox_matches(self):
+        if old != new and rule._inbox_matching(self):
             rule._inbox_post(*rule._inbox_card(self, self._inbox_card_title(rule, old, new)))
 
     def unlink(self):
         # read before the records go: who they were about, what they were
         cards = [rule._inbox_card(record, record._inbox_card_title(rule), deleted=True)
-                 for rule in self._inbox_card_rules("unlink") for record in self.filtered(rule._inbox_matches)]
+                 for rule in self._inbox_card_rules("unlink") for record in rule._inbox_matching(self)]
         result = super().unlink()
         for people, company, card in cards:
             self.env["inbox.card.rule"]._inbox_post(people, company, card)

@@ -152,10 +152,10 @@ class InboxCardRule(models.Model):
                  if fields_changed is None or field in fields_changed]
         return self.sudo().browse(found)
 
-    def _inbox_matches(self, record):
-        """Whether ``record`` is one the rule makes cards for."""
+    def _inbox_matching(self, records):
+        """Those of ``records`` the rule makes cards for (its filter read once)."""
         domain = self._inbox_domain()
-        return not domain or bool(record.sudo().filtered_domain(domain))
+        return records.sudo().filtered_domain(domain).with_env(records.env) if domain else records
 
     def _inbox_card(self, record, title, deleted=False):
         """``(people, company, card)``: what a card of ``record`` needs, read
