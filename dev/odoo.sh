@@ -12,4 +12,4 @@ export PYTHONPATH="$ODOO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
 [ -n "$CHROME" ] && export PATH="$(dirname "$CHROME"):$PATH"
 # libpq reads these: every Odoo command (server, shell, db, i18n) connects alike
 export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER"
-exec "$VENV/bin/python" -m odoo --addons-path="$ODOO_ADDONS" "$@"
+exec "$VENV/bin/python" "$HERE/odoo-bin" --addons-path="$ODOO_ADDONS" "$@"
