@@ -2,23 +2,38 @@ import json
 import logging
 from datetime import timedelta
 
-from psycopg2 import errors
-
 from odoo import api, fields, models
-from odoo.exceptions import ConcurrencyError, UserError
+from odoo.exceptions import UserError
 from odoo.modules import module
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from ..providers import event_from_dict, event_to_dict
+from ..tools.transaction import CONCURRENCY_ERRORS
 
 _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # another transaction working on the same person at the same time: the
 # event is tried again at once, in a transaction that sees what it did
-CONCURRENCY_ERRORS = (ConcurrencyError, errors.UniqueViolation, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY)
 MAX_CONCURRENT_ATTEMPTS = 20
+# an event that waits for something not recorded yet (a delivery receipt
+# that overtook the send's answer): tried again after 2, 4, 8… seconds, at
+# most a minute apart, about a quarter of an hour in all; then it is kept
+# as failed, with its reason, where an administrator sees it
+WAIT_BASE_DELAY = 2
+WAIT_MAX_DELAY = 60
+MAX_WAIT_ATTEMPTS = 20
+
+
+class InboxEventWaiting(Exception):
+    """The event cannot be applied yet: what it is about (``key``, e.g. the
+    provider's id of a message) is not recorded yet. It is tried again
+    shortly, for a bounded time, or as soon as ``key`` is recorded (see
+    :meth:`InboxEvent._inbox_wake`)."""
+
+    def __init__(self, reason, key):
+        super().__init__(reason)
+        self.key = key
 # events applied per transaction: the locks on their people are held until it ends
 BATCH_SIZE = 20
 
@@ -46,8 +61,12 @@ class InboxEvent(models.Model):
     kind = fields.Char(compute="_compute_kind", help="What the provider reported.")
     attempts = fields.Integer(readonly=True)
     error = fields.Char(readonly=True)
+    waiting_for = fields.Char(
+        readonly=True, help="What the event waits for before it can be applied: the provider's id of a message "
+                            "whose sending is not recorded yet.")
 
     _pending_index = models.Index("(process_after) WHERE state = 'pending'")
+    _waiting_index = models.Index("(provider_id, waiting_for) WHERE state = 'pending' AND waiting_for IS NOT NULL")
     _dedupe_unique = models.UniqueIndex("(provider_id, dedupe_key) WHERE dedupe_key IS NOT NULL")
 
     @api.depends("payload")
@@ -87,6 +106,22 @@ class InboxEvent(models.Model):
         return self.browse(event_id for event_id, _when in kept)
 
     @api.model
+    def _inbox_wake(self, provider, key):
+        """Make the events of ``provider`` waiting for ``key`` due now (it
+        was just recorded); returns whether there were any."""
+        self.flush_model(["state", "waiting_for", "process_after"])
+        self.env.cr.execute("""
+            UPDATE inbox_event SET process_after = (now() AT TIME ZONE 'UTC')
+             WHERE provider_id = %s AND waiting_for = %s AND state = 'pending'
+         RETURNING id
+        """, [provider.id, key])
+        woken = self.env.cr.fetchall()
+        self.invalidate_model(["process_after"])
+        if woken:
+            self.env.ref("unified_inbox.ir_cron_inbox_events")._trigger()
+        return bool(woken)
+
+    @api.model
     def _inbox_process_due(self, limit=BATCH_SIZE):
         """Apply the due events, skipping those another worker holds."""
         self.flush_model(["state", "process_after"])
@@ -107,6 +142,18 @@ class InboxEvent(models.Model):
                 with self.env.cr.savepoint():
                     event.provider_id._inbox_process_events([event_from_dict(event.payload)])
                     event.state = "done"
+            except InboxEventWaiting as error:
+                attempts = event.attempts + 1
+                event.write({
+                    "attempts": attempts,
+                    "error": str(error)[:500],
+                    "waiting_for": error.key,
+                    "state": "failed" if attempts >= MAX_WAIT_ATTEMPTS else "pending",
+                    "process_after": fields.Datetime.now() + timedelta(
+                        seconds=min(WAIT_BASE_DELAY * 2 ** (attempts - 1), WAIT_MAX_DELAY)),
+                })
+                if event.state == "pending":
+                    self.env.ref("unified_inbox.ir_cron_inbox_events")._trigger(at=event.process_after)
             except (UserError, ValueError) as error:
                 # the event itself cannot be applied (a message to a number
                 # that is no sender account here): trying again changes nothing

@@ -8,8 +8,11 @@ from functools import partial
 from odoo import _, api, fields, models
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.exceptions import UserError
+from odoo.modules import module
+from odoo.tools import SQL
 
-from ..providers import ProviderError, WebhookError, get_adapter_class
+from ..providers import ProviderError, SendResult, WebhookError, get_adapter_class
+from ..tools import transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -17,9 +20,11 @@ _logger = logging.getLogger(__name__)
 DOWN_AFTER_FAILURES = 3
 # How long a webhook signature failure keeps a provider "degraded".
 SIGNATURE_FAILURE_WINDOW = timedelta(hours=24)
-# Minimum interval between two writes of the last inbound time, so that a
-# burst of webhooks does not make every request update the same row.
+# Minimum intervals (seconds) between two writes of the same observation,
+# so that a burst of webhooks or sends does not make every request update
+# the provider's row.
 INBOUND_TOUCH_INTERVAL = 60
+HEALTH_TOUCH_INTERVAL = 60
 
 
 class InboxProvider(models.Model):
@@ -188,25 +193,66 @@ class InboxProvider(models.Model):
                 "consecutive_failures": provider.consecutive_failures + 1,
             })
 
+    def _inbox_after_call(self, outcome):
+        """After a send's outcome (its SendResult or ProviderError) is
+        recorded, in a transaction of its own so that neither holds up
+        sending: wake the delivery receipts that came before it, and record
+        the provider's health. A success changes the health only when
+        something failed lately or none was recorded for a while. What
+        meets a concurrent writer is dropped (the receipts still come in
+        their own time)."""
+        self.ensure_one()
+        provider = self.sudo()
+        try:
+            if isinstance(outcome, SendResult):
+                self.env["inbox.event"]._inbox_wake(provider, outcome.provider_message_id)
+            if isinstance(outcome, ProviderError) and not outcome.recipient_error:
+                provider._inbox_record_failure(outcome.reason)
+            elif provider.consecutive_failures or not provider.last_success_date or \
+                    provider.last_success_date < fields.Datetime.now() - timedelta(seconds=HEALTH_TOUCH_INTERVAL):
+                provider._inbox_record_success()
+            transaction.commit(self.env)
+        except transaction.CONCURRENCY_ERRORS:
+            if module.current_test:
+                raise
+            _logger.info("Provider %s: what followed a send met a concurrent transaction", self.id)
+            self.env.cr.rollback()
+
+    def _inbox_touch_from_webhook(self, query):
+        """Run ``query`` (an UPDATE of this provider's webhook health) in
+        the webhook's transaction, without ever failing the webhook: a
+        concurrent writer of the same row wins, this observation is
+        dropped."""
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(query, log_exceptions=False)
+        except transaction.CONCURRENCY_ERRORS:
+            _logger.info("Webhook health of provider %s not recorded: a concurrent transaction", self.id)
+        self.invalidate_recordset([
+            "last_inbound_date", "signature_failure_count", "last_signature_failure_date"])
+
     def _inbox_record_signature_failure(self):
-        self.env.cr.execute(
+        self.ensure_one()
+        self._inbox_touch_from_webhook(SQL(
             """UPDATE inbox_provider
                   SET signature_failure_count = COALESCE(signature_failure_count, 0) + 1,
                       last_signature_failure_date = (now() AT TIME ZONE 'UTC')
-                WHERE id IN %s""", [tuple(self.ids)])
-        self.invalidate_recordset(["signature_failure_count", "last_signature_failure_date"])
+                WHERE id = %s""", self.id))
 
     def _inbox_record_inbound(self):
-        self.env.cr.execute(
-            """UPDATE inbox_provider SET last_inbound_date = (now() AT TIME ZONE 'UTC')
-                WHERE id IN %s AND (last_inbound_date IS NULL
-                      OR last_inbound_date < (now() AT TIME ZONE 'UTC') - make_interval(secs => %s))""",
-            [tuple(self.ids), INBOUND_TOUCH_INTERVAL])
-        self.invalidate_recordset(["last_inbound_date"])
+        self.ensure_one()
+        last = self.last_inbound_date
+        if last and last > fields.Datetime.now() - timedelta(seconds=INBOUND_TOUCH_INTERVAL):
+            return
+        self._inbox_touch_from_webhook(SQL(
+            "UPDATE inbox_provider SET last_inbound_date = (now() AT TIME ZONE 'UTC') WHERE id = %s", self.id))
 
     def action_test_connection(self):
         """Call a cheap endpoint of the provider and report the result."""
         self.ensure_one()
+        # these actions use the provider's credentials or change what the
+        # Inbox relies on: for who may change the provider (administrators)
+        self.check_access("write")
         try:
             self._inbox_adapter().check_health()
         except ProviderError as error:
@@ -225,6 +271,7 @@ class InboxProvider(models.Model):
         """Bring the provider's message templates (WhatsApp, with their review
         status) into the Inbox's templates."""
         self.ensure_one()
+        self.check_access("write")
         try:
             infos = self._inbox_adapter().list_templates()
         except ProviderError as error:
@@ -244,6 +291,7 @@ class InboxProvider(models.Model):
 
     def action_reset_health(self):
         """Forget the observed failures, e.g. after fixing the configuration."""
+        self.check_access("write")
         self.sudo().write({"consecutive_failures": 0, "last_signature_failure_date": False})
 
     def action_view_senders(self):

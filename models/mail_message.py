@@ -1,5 +1,7 @@
 import logging
 import mimetypes
+import random
+import time
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -8,10 +10,13 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.modules import module
 from odoo.tools import html2plaintext
+from odoo.tools.mimetypes import guess_mimetype
 
-from ..providers import INBOUND_EXTENSIONS, INBOUND_MAX_SIZE, OutboundMessage, ProviderError
+from ..providers import INBOUND_EXTENSIONS, INBOUND_MAX_SIZE, OutboundMessage, ProviderError, SendResult
 from ..providers.base import STATUS_RANK
+from ..tools import transaction
 from .inbox_conversation import CLOCK_SKEW, INBOX_CHANNELS
+from .inbox_event import InboxEventWaiting
 
 _logger = logging.getLogger(__name__)
 
@@ -19,6 +24,16 @@ _logger = logging.getLogger(__name__)
 MAX_SEND_ATTEMPTS = 5
 RETRY_BASE_DELAY = 30
 DISPATCH_BATCH = 50
+# A message handed to its provider with no outcome recorded after this long
+# (its worker died) is looked up at the provider, never sent blindly again.
+IN_FLIGHT_TIMEOUT = timedelta(minutes=2)
+# The provider took the request and gave no answer: when to ask it, and
+# until when to keep asking while it cannot be reached.
+LOOKUP_DELAY = timedelta(seconds=30)
+LOOKUP_GIVE_UP = timedelta(hours=1)
+# Transactions in which an outcome is recorded before giving up on it (the
+# message then stays marked as being sent, for the lookup).
+RECORD_ATTEMPTS = 5
 
 
 class MailMessage(models.Model):
@@ -33,6 +48,7 @@ class MailMessage(models.Model):
         ("read", "Read"),
         ("failed", "Failed"),
         ("canceled", "Canceled"),
+        ("unknown", "Outcome Unknown"),
         ("received", "Received"),
     ], string="Delivery Status")
     inbox_sender_id = fields.Many2one("inbox.sender", string="Sender Account", ondelete="set null")
@@ -43,6 +59,9 @@ class MailMessage(models.Model):
     inbox_error_code = fields.Char("Provider Error Code")
     inbox_attempts = fields.Integer("Send Attempts")
     inbox_next_attempt = fields.Datetime("Next Send Attempt")
+    inbox_send_started = fields.Datetime(
+        "Being Sent Since", copy=False,
+        help="Set while the message is in the hands of its provider and the outcome is not recorded yet.")
     inbox_scheduled_date = fields.Datetime("Scheduled For", help="When the author asked the message to go out.")
     inbox_card = fields.Json(
         "Activity Card", help="A card about a record of the person (kind, event, model, res_id, title); "
@@ -76,29 +95,34 @@ class MailMessage(models.Model):
         self.env.ref("unified_inbox.ir_cron_inbox_dispatch")._trigger(at=at and fields.Datetime.to_datetime(at))
 
     @api.model
-    def _inbox_claim_queued(self, limit=DISPATCH_BATCH):
-        """Due queued messages, locked for this transaction; rows another
-        worker holds are skipped, so any number of workers share the queue."""
-        self.flush_model(["inbox_status", "inbox_next_attempt"])
+    def _inbox_claim_next(self):
+        """The next due queued message that no worker is sending, locked for
+        this transaction; rows another worker holds are skipped, so any
+        number of workers share the queue."""
+        self.flush_model(["inbox_status", "inbox_next_attempt", "inbox_send_started"])
         self.env.cr.execute("""
             SELECT id FROM mail_message
-             WHERE inbox_status = 'queued' AND inbox_next_attempt <= %s
+             WHERE inbox_status = 'queued' AND inbox_next_attempt <= %s AND inbox_send_started IS NULL
           ORDER BY inbox_next_attempt, id
-             LIMIT %s
+             LIMIT 1
                FOR UPDATE SKIP LOCKED
-        """, [fields.Datetime.now(), limit])
-        return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+        """, [fields.Datetime.now()])
+        row = self.env.cr.fetchone()
+        return self.sudo().browse(row and row[0])
 
     @api.model
     def _inbox_dispatch(self, limit=DISPATCH_BATCH):
-        """Send a batch of due queued messages; returns them."""
-        messages = self._inbox_claim_queued(limit)
-        for message in messages:
+        """Send up to ``limit`` due queued messages, one at a time, each in
+        transactions of its own (see :meth:`_inbox_send_one`); returns them."""
+        messages = self.browse()
+        while len(messages) < limit and (message := self._inbox_claim_next()):
             message._inbox_send_one()
+            messages |= message
         return messages
 
     @api.model
     def _cron_inbox_dispatch(self):
+        self._inbox_resolve_in_flight()
         while messages := self._inbox_dispatch():
             if not module.current_test:
                 self.env["ir.cron"]._commit_progress(len(messages))
@@ -143,56 +167,179 @@ class MailMessage(models.Model):
         )
 
     def _inbox_send_one(self):
-        """Hand one claimed message to its provider and record the outcome."""
+        """Hand one claimed message to its provider and record the outcome.
+
+        The provider's side effect cannot be rolled back, so this takes
+        three transactions: the message is marked as being sent (committed
+        before the call: no other worker takes it, and a worker that dies
+        leaves a mark to resolve, never a message to send again), then the
+        provider is called with no transaction open, then its answer is
+        recorded in a short transaction of its own, retried on a
+        concurrency error. The provider's health comes after, apart."""
+        self.ensure_one()
+        call = self._inbox_prepare_send()
+        transaction.commit(self.env)
+        if not call:
+            return
+        adapter, payload = call
+        try:
+            outcome = adapter.send(payload)
+        except ProviderError as error:
+            outcome = error
+        self._inbox_record_outcome(outcome)
+        self.inbox_provider_id._inbox_after_call(outcome)
+
+    def _inbox_prepare_send(self):
+        """In the claim's transaction: check that the message may still go,
+        mark it as being sent and return ``(adapter, payload)``, or None
+        when it does not go now (failed with the reason, or postponed)."""
         self.ensure_one()
         provider = self.inbox_provider_id
         if not provider or not self.inbox_sender_id:
             self._inbox_fail(_("The sender account of this message no longer exists."))
-            return
+            return None
         quiet_until = self._inbox_is_automated() and self.inbox_sender_id.company_id._inbox_quiet_until(
             fields.Datetime.now())
         if quiet_until:
             # not lost, not late by mistake: it goes when the quiet hours end
             self.inbox_next_attempt = quiet_until
             self._inbox_trigger_dispatch(quiet_until)
-            return
+            return None
         # what held when the message was written may not hold any more (a
         # scheduled or retried message): check again, fail with the reason
         reason = self._inbox_dispatch_block_reason()
         if reason:
             self._inbox_fail(reason)
-            return
-        attempts = self.inbox_attempts + 1
-        try:
-            result = provider._inbox_adapter(self.inbox_sender_id).send(self._inbox_outbound_payload())
-        except ProviderError as error:
-            if error.recipient_error:
-                provider._inbox_record_success()
-            else:
-                provider._inbox_record_failure(error.reason)
-            if error.retryable and attempts < MAX_SEND_ATTEMPTS:
-                next_attempt = fields.Datetime.now() + timedelta(seconds=RETRY_BASE_DELAY * 2 ** (attempts - 1))
-                self.write({
-                    "inbox_attempts": attempts,
-                    "inbox_next_attempt": next_attempt,
-                    "inbox_error": _("%s (retrying)", error.reason),
-                    "inbox_error_code": error.code or False,
-                })
-                self._inbox_bus_send()
-                self._inbox_trigger_dispatch(next_attempt)
-            else:
-                self.inbox_attempts = attempts
-                self._inbox_fail(error.reason, error.code)
-            return
-        provider._inbox_record_success()
+            return None
+        payload = self._inbox_outbound_payload()
+        now = fields.Datetime.now()
         self.write({
-            "inbox_attempts": attempts,
+            "inbox_attempts": self.inbox_attempts + 1,
+            "inbox_send_started": now,
+            # when a worker looks up what became of it, had it no answer by
+            # then (the cron's next regular run)
+            "inbox_next_attempt": now + IN_FLIGHT_TIMEOUT,
+        })
+        return provider._inbox_adapter(self.inbox_sender_id), payload
+
+    def _inbox_record_outcome(self, outcome):
+        """Record what the provider answered (a SendResult or a
+        ProviderError) in a transaction of its own. A concurrency error
+        records it again afresh; the message is never sent again for it."""
+        self.ensure_one()
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                self._inbox_apply_outcome(outcome)
+                transaction.commit(self.env)
+                return
+            except transaction.CONCURRENCY_ERRORS:
+                if module.current_test or attempt == RECORD_ATTEMPTS:
+                    raise
+                _logger.info("Recording the outcome of message %s met a concurrent transaction", self.id)
+                self.env.cr.rollback()
+                time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
+
+    def _inbox_apply_outcome(self, outcome):
+        self.ensure_one()
+        self.invalidate_recordset()
+        if self.inbox_status != "queued" or not self.inbox_send_started:
+            return  # recorded already (a record retried after its commit went through)
+        if isinstance(outcome, SendResult):
+            self._inbox_record_sent(outcome)
+        elif outcome.maybe_sent:
+            # the request left and no answer came back: it may have been
+            # sent. Never again blindly: look it up at the provider soon.
+            self.write({
+                "inbox_error": _("%s (checking with the provider whether it was sent)", outcome.reason),
+                "inbox_error_code": outcome.code or False,
+                "inbox_next_attempt": fields.Datetime.now() + LOOKUP_DELAY,
+            })
+            self._inbox_bus_send()
+            self._inbox_trigger_dispatch(self.inbox_next_attempt)
+        else:
+            self._inbox_record_not_sent(outcome)
+
+    def _inbox_record_sent(self, result):
+        self.write({
             "inbox_provider_message_id": result.provider_message_id,
+            "inbox_send_started": False,
             "inbox_error": False,
             "inbox_error_code": False,
         })
         self._inbox_set_status(result.status)
-        provider._inbox_schedule_events(result.followups)
+        self.inbox_provider_id._inbox_schedule_events(result.followups)
+
+    def _inbox_record_not_sent(self, error):
+        """The provider did not take the message: again later when it may
+        take it then, else failed with the reason."""
+        if error.retryable and self.inbox_attempts < MAX_SEND_ATTEMPTS:
+            next_attempt = fields.Datetime.now() + timedelta(
+                seconds=RETRY_BASE_DELAY * 2 ** (self.inbox_attempts - 1))
+            self.write({
+                "inbox_send_started": False,
+                "inbox_next_attempt": next_attempt,
+                "inbox_error": _("%s (retrying)", error.reason),
+                "inbox_error_code": error.code or False,
+            })
+            self._inbox_bus_send()
+            self._inbox_trigger_dispatch(next_attempt)
+        else:
+            self.inbox_send_started = False
+            self._inbox_fail(error.reason, error.code)
+
+    # ------------------------------------------------------------------
+    # Messages whose outcome is not known
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _inbox_claim_in_flight(self):
+        """The next message handed to a provider whose outcome was not
+        recorded in time (a worker died, the answer was lost), locked."""
+        self.flush_model(["inbox_status", "inbox_next_attempt", "inbox_send_started"])
+        self.env.cr.execute("""
+            SELECT id FROM mail_message
+             WHERE inbox_status = 'queued' AND inbox_next_attempt <= %s AND inbox_send_started IS NOT NULL
+          ORDER BY inbox_next_attempt, id
+             LIMIT 1
+               FOR UPDATE SKIP LOCKED
+        """, [fields.Datetime.now()])
+        row = self.env.cr.fetchone()
+        return self.sudo().browse(row and row[0])
+
+    @api.model
+    def _inbox_resolve_in_flight(self, limit=DISPATCH_BATCH):
+        """Find out what became of messages that may have been sent: the
+        provider is asked where it can tell; what it took is recorded,
+        what it never got is queued again, and what nobody can tell waits
+        for a person (status "unknown", with Retry). Returns them."""
+        messages = self.browse()
+        while len(messages) < limit and (message := self._inbox_claim_in_flight()):
+            message._inbox_resolve_one()
+            transaction.commit(self.env)
+            messages |= message
+        return messages
+
+    def _inbox_resolve_one(self):
+        self.ensure_one()
+        adapter = self.inbox_provider_id._inbox_adapter(self.inbox_sender_id)
+        try:
+            result = adapter.find_sent(self._inbox_outbound_payload(), self.inbox_send_started - CLOCK_SKEW)
+        except ProviderError as error:
+            if error.retryable and self.inbox_send_started > fields.Datetime.now() - LOOKUP_GIVE_UP:
+                self.inbox_next_attempt = fields.Datetime.now() + LOOKUP_DELAY
+                self._inbox_trigger_dispatch(self.inbox_next_attempt)
+                return
+            self.inbox_send_started = False
+            self._inbox_set_status("unknown", inbox_error=_(
+                "%(provider)s did not say whether it sent this message, and cannot be asked (%(reason)s). "
+                "It may have reached the person: check before you send it again.",
+                provider=self.inbox_provider_id.name, reason=error.reason), inbox_error_code="outcome_unknown")
+            return
+        if result:
+            self._inbox_record_sent(result)
+        else:
+            self._inbox_record_not_sent(ProviderError(
+                _("%s never received the message.", self.inbox_provider_id.name), retryable=True))
 
     def _inbox_is_automated(self):
         """Whether the message goes without somebody pressing Send now (a
@@ -251,9 +398,10 @@ class MailMessage(models.Model):
         """, [provider.id, event.provider_message_id])
         row = self.env.cr.fetchone()
         if not row:
-            # a status for a message we did not send (or not yet recorded)
-            _logger.info("Status %s for unknown message %s", event.status, event.provider_message_id)
-            return self.browse()
+            # the provider may report before the send's answer is recorded
+            # (its callback overtook our commit): the report waits for it
+            raise InboxEventWaiting(
+                _("No message with the provider's id %s (yet).", event.provider_message_id), event.provider_message_id)
         message = self.sudo().browse(row[0])
         message.invalidate_recordset()
         values = {}
@@ -292,23 +440,31 @@ class MailMessage(models.Model):
         if not message:
             return
         adapter = provider._inbox_adapter()
+        message = message.with_context(attachments_mime_plainxml=True)
         refused = []
         for media in event.media:
             try:
-                content, mimetype = adapter.download_media(media["ref"])
+                content, claimed_type = adapter.download_media(media["ref"])
             except ProviderError as error:
                 if error.retryable:
                     raise
                 refused.append(error.reason)
                 continue
-            mimetype = mimetype or media.get("mimetype") or "application/octet-stream"
-            extension = (mimetypes.guess_extension(mimetype) or "").lstrip(".")
-            name = media.get("filename") or f"{mimetype.split('/')[0]}.{extension or 'bin'}"
+            # a file must be of a type the Inbox takes by what it says it is
+            # (its name, or the type the provider gives), and is stored as
+            # what its bytes are: what it says is never trusted for that
+            claimed_type = claimed_type or media.get("mimetype") or "application/octet-stream"
+            extension = (mimetypes.guess_extension(claimed_type) or "").lstrip(".")
+            name = media.get("filename") or f"{claimed_type.split('/')[0]}.{extension or 'bin'}"
+            mimetype = guess_mimetype(content, default="application/octet-stream")
             if name.rsplit(".", 1)[-1].lower() not in INBOUND_EXTENSIONS:
                 refused.append(_("%s: this type of file is not accepted.", name))
             elif len(content) > INBOUND_MAX_SIZE:
                 refused.append(_("%(name)s is larger than %(size)s MB.", name=name, size=INBOUND_MAX_SIZE >> 20))
             else:
+                # as for any upload by somebody who may not write views:
+                # active content (HTML, SVG, XML) is kept as plain text, never
+                # served as a page of ours
                 message.attachment_ids = [fields.Command.create({
                     "name": name, "raw": content, "mimetype": mimetype,
                     "res_model": message.model, "res_id": message.res_id,
@@ -331,10 +487,12 @@ class MailMessage(models.Model):
         """Lock this queued message against the dispatch queue: refused
         while a worker sends it."""
         self.ensure_one()
-        self.flush_recordset(["inbox_status"])
-        self.env.cr.execute("SELECT inbox_status FROM mail_message WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id])
+        self.flush_recordset(["inbox_status", "inbox_send_started"])
+        self.env.cr.execute("""
+            SELECT inbox_status, inbox_send_started FROM mail_message WHERE id = %s FOR UPDATE SKIP LOCKED
+        """, [self.id])
         row = self.env.cr.fetchone()
-        if not row:
+        if not row or row[1]:
             raise UserError(_("This message is being sent right now: it can no longer be changed or canceled."))
         if row[0] != "queued":
             raise UserError(_("Only a queued message can be changed or canceled."))
@@ -378,8 +536,8 @@ class MailMessage(models.Model):
         """Queue failed messages again, after the channel rules are checked anew."""
         self._inbox_check_thread_access()
         for message in self.sudo():
-            if message.inbox_status != "failed":
-                raise UserError(_("Only a failed message can be sent again."))
+            if message.inbox_status not in ("failed", "unknown"):
+                raise UserError(_("Only a failed message, or one whose outcome is unknown, can be sent again."))
             conversation = self.env["inbox.conversation"].browse(message.res_id)
             reason = conversation._inbox_unavailable_reason(
                 message.inbox_channel, message.inbox_sender_id, approved_template=bool(message.inbox_template))

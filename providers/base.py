@@ -5,6 +5,7 @@ import hmac
 from dataclasses import dataclass, field
 
 import requests
+import urllib3
 
 # Statuses of an outbound message, by rank: a status only ever moves to a
 # higher rank. failed and canceled are terminal.
@@ -15,6 +16,8 @@ STATUS_RANK = {
     "read": 3,
     "failed": 9,
     "canceled": 9,
+    # handed to the provider, and nobody can tell whether it was sent
+    "unknown": 9,
 }
 
 # What the Inbox accepts as attachments (the file types users expect).
@@ -38,14 +41,30 @@ class ProviderError(Exception):
     :param recipient_error: the provider works but refuses this recipient
         or this message (invalid number, unreachable handset, opt-out): it
         says nothing against the provider's health
+    :param maybe_sent: the request reached the provider and no answer came
+        back (a read timeout, a connection cut): a send may have been taken,
+        and must not be made again before the provider is asked
     """
 
-    def __init__(self, reason, code=None, retryable=False, recipient_error=False):
+    def __init__(self, reason, code=None, retryable=False, recipient_error=False, maybe_sent=False):
         super().__init__(reason)
         self.reason = reason
         self.code = code
         self.retryable = retryable
         self.recipient_error = recipient_error
+        self.maybe_sent = maybe_sent
+
+
+def request_left(error):
+    """Whether a request that failed with the requests exception ``error``
+    may have reached the server (it was connected when it failed)."""
+    if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
+        return False
+    if isinstance(error, requests.ConnectionError):
+        reason = error.args[0] if error.args else None
+        reason = getattr(reason, "reason", reason)  # urllib3 wraps the cause in a MaxRetryError
+        return not isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
+    return isinstance(error, requests.Timeout)
 
 
 class WebhookError(Exception):
@@ -276,6 +295,14 @@ class ProviderAdapter:
         providers make), or None when the request is not one."""
         return None
 
+    def find_sent(self, message, since):
+        """What became of :class:`OutboundMessage` ``message``, handed to the
+        provider at ``since`` (UTC) with no answer recorded: its
+        :class:`SendResult` when the provider has it, None when it never got
+        it; :class:`ProviderError` when it cannot tell (retryable while it
+        cannot be reached)."""
+        raise ProviderError("This provider cannot be asked which messages it sent.")
+
     def download_media(self, ref):
         """``(content, mimetype)`` of an inbound file; :class:`ProviderError`."""
         raise ProviderError("This provider does not send files.")
@@ -301,22 +328,25 @@ class ProviderAdapter:
         try:
             response = requests.request(method, url, **kwargs)
         except requests.Timeout as error:
-            raise ProviderError("The provider did not answer in time.", code="timeout", retryable=True) from error
+            raise ProviderError("The provider did not answer in time.", code="timeout", retryable=True,
+                                maybe_sent=request_left(error)) from error
         except requests.RequestException as error:
-            raise ProviderError(f"The provider cannot be reached: {error}", code="network", retryable=True) from error
+            raise ProviderError(f"The provider cannot be reached: {error}", code="network", retryable=True,
+                                maybe_sent=request_left(error)) from error
         if response.status_code >= 400:
             raise self.error_from_response(response)
         return response
 
     def http_json(self, method, url, **kwargs):
         """:meth:`http`, and the JSON it answered (a provider answering
-        something else is having a bad moment: retryable)."""
+        something else is having a bad moment: retryable, though it may
+        have done what it was asked)."""
         response = self.http(method, url, **kwargs)
         try:
             return response.json()
         except ValueError as error:
             raise ProviderError("The provider answered something that is not JSON.", code="not-json",
-                                retryable=True) from error
+                                retryable=True, maybe_sent=True) from error
 
     def error_from_response(self, response):
         """The :class:`ProviderError` of an HTTP error answer."""

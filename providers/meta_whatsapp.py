@@ -94,7 +94,7 @@ class MetaWhatsAppAdapter(ProviderAdapter):
             try:
                 message_id = message_id or answer["messages"][0]["id"]
             except (KeyError, IndexError, TypeError) as error:
-                raise ProviderError("Meta's answer has no message id.", retryable=True) from error
+                raise ProviderError("Meta's answer has no message id.", retryable=True, maybe_sent=True) from error
         return SendResult(provider_message_id=message_id, status="sent")
 
     @staticmethod

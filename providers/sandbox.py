@@ -61,6 +61,11 @@ class SandboxAdapter(ProviderAdapter):
             followups=[(DELIVERY_DELAY, StatusUpdate(provider_message_id, "delivered"))],
         )
 
+    def find_sent(self, message, since):
+        # the sandbox keeps nothing: a message whose answer was not recorded
+        # never left Odoo
+        return None
+
     def check_health(self):
         return None
 

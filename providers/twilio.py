@@ -10,6 +10,8 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from .base import (
@@ -24,6 +26,8 @@ from .base import (
 )
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+# messages listed when looking up one whose answer was lost
+LOOKUP_PAGE_SIZE = 50
 API_VERSION = "2010-04-01"
 
 STATUSES = {
@@ -133,6 +137,32 @@ class TwilioAdapter(ProviderAdapter):
         if answer.get("error_code"):
             raise self.error_from_code(str(answer["error_code"]), answer.get("error_message"))
         return SendResult(provider_message_id=answer["sid"], status=status_of(answer.get("status")) or "sent")
+
+    def find_sent(self, message, since):
+        # Twilio keeps every message it took: the newest ones to that
+        # number (from that number, unless a messaging service picks it)
+        # created since the attempt, with the same text
+        query = {"To": address(message.channel, message.to_address), "PageSize": LOOKUP_PAGE_SIZE}
+        if not message.sender_external_id.startswith("MG"):
+            query["From"] = address(message.channel, message.from_address)
+        answer = self.http_json("GET", self.account_url("/Messages.json"), params=query, auth=self.auth)
+        candidates = []
+        for item in answer.get("messages") or []:
+            try:
+                created = parsedate_to_datetime(item.get("date_created") or "")
+            except (TypeError, ValueError):
+                continue
+            if created.astimezone(UTC).replace(tzinfo=None) < since:
+                continue
+            if message.template or (item.get("body") or "").strip() == message.body.strip():
+                candidates.append(item)
+        if len(candidates) > 1 and message.template:
+            raise ProviderError("Twilio took several template messages to this number since: which one is "
+                                "this cannot be told.")
+        if not candidates:
+            return None
+        return SendResult(provider_message_id=candidates[-1]["sid"],
+                          status=status_of(candidates[-1].get("status")) or "sent")
 
     def check_health(self):
         self.http("GET", self.account_url(".json"), auth=self.auth)

@@ -6,8 +6,14 @@ import json
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from ..providers.twilio import compute_signature
 
 
 class FakeProviderServer:
@@ -23,6 +29,15 @@ class FakeProviderServer:
         self.templates = []  # the business account's message templates, as Graph lists them
         self.templates_page_size = 2
         self.leads = {}  # leadgen id -> the lead's answers, as Graph gives them
+        self.messages = []  # the messages Twilio took, as its Message resource, newest last
+        # seconds Twilio takes to answer a send, after it took the message
+        # (a longer wait than the client's is an answer lost on the way)
+        self.send_latency = 0
+        # where Twilio posts its status callbacks (signed), before it answers
+        # the send: the harshest order for the receiver
+        self.callback_url = None
+        self.callback_statuses = ("sent", "delivered")
+        self.callback_answers = []
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -54,6 +69,18 @@ class FakeProviderServer:
             self.script.clear()
             self.templates.clear()
             self.leads.clear()
+            self.messages.clear()
+            self.callback_answers.clear()
+        self.send_latency = 0
+        self.callback_url = None
+
+    def post_callback(self, sid, status):
+        """Post Twilio's status callback for message ``sid``, signed."""
+        form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": self.twilio_sid}
+        signature = compute_signature(self.twilio_token, self.callback_url, {k: [v] for k, v in form.items()})
+        answer = requests.post(self.callback_url, data=form, headers={"X-Twilio-Signature": signature}, timeout=30)
+        with self.lock:
+            self.callback_answers.append(answer.status_code)
 
     def sent(self, prefix=""):
         return [r for r in self.requests if r["method"] == "POST" and r["path"].startswith(prefix)]
@@ -117,11 +144,26 @@ class FakeProviderServer:
                     form = record["form"]
                     if not form.get("Body", [""])[0] and not form.get("MediaUrl") and not form.get("ContentSid"):
                         return self._reply(400, {"code": 21602, "message": "Message body is required.", "status": 400})
-                    return self._reply(201, {
+                    message = {
                         "sid": "SM" + uuid.uuid4().hex, "status": "queued", "error_code": None,
-                        "error_message": None, "num_segments": "1",
+                        "error_message": None, "num_segments": "1", "body": form.get("Body", [""])[0],
                         "to": form["To"][0], "from": form.get("From", [""])[0],
-                    })
+                        "date_created": format_datetime(datetime.now(UTC), usegmt=True), "date_sent": None,
+                    }
+                    with server.lock:
+                        server.messages.append(message)
+                    for status in server.callback_statuses if server.callback_url else ():
+                        server.post_callback(message["sid"], status)
+                    time.sleep(server.send_latency)
+                    return self._reply(201, message)
+                if path == f"{account}/Messages.json" and record["method"] == "GET":
+                    # the message list, newest first, filtered as Twilio filters it
+                    query = {name: values[0] for name, values in record["query"].items()}
+                    found = [message for message in reversed(server.messages)
+                             if query.get("To", message["to"]) == message["to"]
+                             and query.get("From", message["from"]) == message["from"]]
+                    size = int(query.get("PageSize", 50))
+                    return self._reply(200, {"messages": found[:size], "page_size": size, "next_page_uri": None})
                 return self._reply(404, {"code": 20404, "message": "Not found", "status": 404})
 
             def _graph(self, path, record):

@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import InboxCommon
 
@@ -89,6 +89,20 @@ class TestAccess(InboxCommon):
         with self.assertRaises(AccessError):
             self.env["inbox.label"].with_user(self.user_a).create({"name": "Urgent"})
         self.env["inbox.label"].with_user(self.manager).create({"name": "Urgent"})
+
+    def test_provider_actions_for_administrators_only(self):
+        portal = new_test_user(self.env, "inbox_portal", groups="base.group_portal", name="Portal Paula")
+        self.provider.consecutive_failures = 3
+        self.assertEqual(self.provider.state, "down")
+        actions = ("action_reset_health", "action_test_connection", "action_sync_templates")
+        for user in (portal, self.employee, self.user_a, self.manager):
+            for action in actions:
+                with self.subTest(user=user.login, action=action), self.assertRaises(AccessError):
+                    getattr(self.provider.with_user(user), action)()
+        self.assertEqual(self.provider.state, "down", "nobody but an administrator reset it")
+        self.provider.with_user(self.admin).action_reset_health()
+        self.assertEqual(self.provider.state, "ready")
+        self.assertEqual(self.provider.with_user(self.admin).action_test_connection()["params"]["type"], "success")
 
     def test_other_company_provider_invisible(self):
         provider = self.env["inbox.provider"].create({"name": "Other", "company_id": self.other_company.id})

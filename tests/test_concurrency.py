@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from contextlib import closing
+from pathlib import Path
 
 import requests
 
@@ -21,6 +22,8 @@ from .fake_providers import FakeProviderServer
 from .test_meta_whatsapp import leadgen_payload
 
 THREADS = 20
+# Odoo started from a file, as dev/odoo.sh starts it: it can re-execute itself
+LAUNCHER = Path(__file__).resolve().parents[1] / "dev" / "odoo-bin"
 
 
 def free_port():
@@ -71,7 +74,10 @@ class RealCursorCase(BaseCase):
 
 class WorkersServerCase(RealCursorCase):
     """A real Odoo with two HTTP workers on this test database, started for
-    the class: requests sent at the same moment really run at once."""
+    the class: requests sent at the same moment really run at once. With
+    ``cron_workers``, that many cron workers run its scheduled jobs too."""
+
+    cron_workers = 0
 
     @classmethod
     def setUpClass(cls):
@@ -81,9 +87,10 @@ class WorkersServerCase(RealCursorCase):
         addons_path = config["addons_path"]
         addons_path = addons_path if isinstance(addons_path, str) else ",".join(addons_path)
         cls.server = subprocess.Popen([
-            sys.executable, "-m", "odoo", f"--addons-path={addons_path}",
+            sys.executable, str(LAUNCHER), f"--addons-path={addons_path}",
             "-d", cls.dbname, f"--db-filter=^{cls.dbname}$", "--http-interface=127.0.0.1",
-            f"--http-port={cls.port}", "--workers=2", "--max-cron-threads=0", "--log-level=warn",
+            f"--http-port={cls.port}", f"--gevent-port={free_port()}", "--workers=2",
+            f"--max-cron-threads={cls.cron_workers}", "--log-level=warn",
         ], env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cls.addClassCleanup(cls._stop_server)
         deadline = time.time() + 90

@@ -38,7 +38,7 @@ class TestSend(InboxCommon):
         self.assertTrue(message.subtype_id.internal)
         self.assertFalse(message.inbox_status)
         self.assertNotIn(self.partner, message.notification_ids.res_partner_id)
-        self.assertFalse(self.env["mail.message"]._inbox_claim_queued(), "nothing queued for a provider")
+        self.assertFalse(self.env["mail.message"]._inbox_claim_next(), "nothing queued for a provider")
 
     def test_follower_customer_gets_no_email_for_sms_or_whatsapp(self):
         self.open_whatsapp_window()

@@ -11,7 +11,7 @@ from odoo.tests import BaseCase, tagged
 from ..providers import ProviderError, StatusUpdate, WebhookError
 from ..providers.base import WebhookRequest
 from ..providers.twilio import SIGNATURE_HEADER, TwilioAdapter, compute_signature
-from .common import InboxFakeProviderCase
+from .common import InboxTwilioCase
 
 DOC_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 DOC_PARAMS = {"CallSid": ["CA1234567890ABCDE"], "Caller": ["+12349013030"], "Digits": ["1234"],
@@ -124,43 +124,8 @@ class TestTwilioProtocol(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTwilioProvider(InboxFakeProviderCase):
+class TestTwilioProvider(InboxTwilioCase):
     """The Twilio provider end to end, against a fake Twilio on loopback."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.twilio = cls.env["inbox.provider"].create({
-            "name": "Twilio", "provider_type": "twilio", "api_base_url": cls.fake.url,
-            "twilio_account_sid": cls.fake.twilio_sid, "twilio_auth_token": cls.fake.twilio_token,
-        })
-        cls.provider.action_archive()
-        cls.sender_sms.action_archive()
-        cls.sender_whatsapp.action_archive()
-        cls.tw_sms = cls.env["inbox.sender"].create({
-            "name": "Twilio SMS", "provider_id": cls.twilio.id, "channel": "sms", "address": "+32 470 00 00 11"})
-        cls.tw_whatsapp = cls.env["inbox.sender"].create({
-            "name": "Twilio WA", "provider_id": cls.twilio.id, "channel": "whatsapp", "address": "+32 470 00 00 12"})
-
-    def webhook_path(self):
-        return f"/unified_inbox/webhook/{self.twilio.webhook_token}"
-
-    def post_form(self, form, token=None, path=None):
-        """POST a form to our webhook, signed as Twilio would sign it."""
-        path = path or self.webhook_path()
-        url = f"{self.base_url()}{path}"
-        signature = compute_signature(token or self.fake.twilio_token, url,
-                                      {name: [value] for name, value in form.items()})
-        response = self.url_open(path, data=form, headers={SIGNATURE_HEADER: signature})
-        self.run_due_events()  # what the event cron does right after
-        return response
-
-    def inbound_form(self, sid="SMin1", body="Hello", sender="+32470617283", to="+32470000011", **extra):
-        return dict({"MessageSid": sid, "AccountSid": self.fake.twilio_sid, "From": sender, "To": to,
-                     "Body": body, "NumMedia": "0", "SmsStatus": "received"}, **extra)
-
-    def send(self, channel="sms", body="Hello from Odoo"):
-        return self.conversation.with_user(self.user_a).message_inbox_send(channel, body)
 
     # outbound ---------------------------------------------------------
 

@@ -19,6 +19,7 @@ export const INBOX_STATUSES = {
     read: { label: _t("Read"), icon: "fa-eye", class: "text-primary" },
     failed: { label: _t("Failed"), icon: "fa-exclamation-triangle", class: "text-danger" },
     canceled: { label: _t("Canceled"), icon: "fa-ban", class: "text-muted" },
+    unknown: { label: _t("Outcome unknown"), icon: "fa-question-circle", class: "text-warning" },
     received: { label: _t("Received"), icon: "fa-arrow-down", class: "text-muted" },
 };
 
