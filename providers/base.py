@@ -1,7 +1,18 @@
 """The adapter interface every provider protocol implements, and the plain
-data it exchanges with the ORM side."""
+data it exchanges with the ORM side.
+
+Whatever a webhook carries is checked here, once for every adapter:
+:meth:`ProviderAdapter.parse_webhook` runs the adapter's own
+``_parse_webhook`` and then checks and normalises every field of every event
+it made (see :func:`clean_event`), so that an event can be kept as it is (a
+``jsonb`` column, unique indexes). Anything malformed is a
+:class:`WebhookError`, answered 4xx: never a 500, on which a provider gives up
+and the message is lost, and never an event half-kept.
+"""
 import dataclasses
 import hmac
+import json
+import math
 from dataclasses import dataclass, field
 
 import requests
@@ -30,6 +41,29 @@ ATTACHMENT_EXTENSIONS = frozenset(
 INBOUND_EXTENSIONS = ATTACHMENT_EXTENSIONS | frozenset("ogg oga opus webp m4a aac amr 3gp".split())
 INBOUND_MAX_SIZE = 25 << 20
 
+# Bounds of what one webhook may carry. No provider comes near them; a request
+# past one is refused whole at once, before it costs a loop, a download or a
+# row per item.
+MAX_EVENTS = 1000  # events of one request (Meta batches at most 1000 updates)
+MAX_ITEMS = 100  # items of any list or mapping an event carries
+MAX_MEDIA = 10  # files of one message (Twilio's documented maximum; WhatsApp sends one)
+MAX_DEPTH = 32  # nesting of a JSON body (Meta's is about 10 deep) and of an event's values
+# Lengths, in characters. Ids and dedupe keys go into btree indexes, whose
+# entries PostgreSQL limits to about 2700 bytes.
+ID_LENGTH = 255
+SHORT_LENGTH = 2048  # addresses, names, codes, URLs
+TEXT_LENGTH = 65536  # bodies, subjects, reasons (a WhatsApp text is at most 4096)
+MIME_LENGTH = 50 << 20  # a raw email with its attachments (services stop at 25-30 MB of files)
+# Unix time from 1970 to the year 3000: anything else is no event's time, and
+# would overflow a datetime
+TIMESTAMP_RANGE = (0.0, 32503680000.0)
+MAX_INTEGER = 2**53  # exact in JSON everywhere
+
+# Field metadata of the event dataclasses below, read by clean_event()
+ID = {"max_length": ID_LENGTH}
+TEXT = {"max_length": TEXT_LENGTH}
+TIMESTAMP = {"range": TIMESTAMP_RANGE}
+
 
 class ProviderError(Exception):
     """A provider refused or failed a call.
@@ -55,6 +89,13 @@ class ProviderError(Exception):
         self.maybe_sent = maybe_sent
 
 
+def printable(text, limit=500):
+    """``text`` made safe to answer and log: what a request carried (NUL,
+    unpaired surrogates, megabytes) may end up in an error message."""
+    text = str(text).replace("\x00", "").encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def request_left(error):
     """Whether a request that failed with the requests exception ``error``
     may have reached the server (it was connected when it failed)."""
@@ -68,9 +109,12 @@ def request_left(error):
 
 
 class WebhookError(Exception):
-    """A webhook request that cannot be accepted: answered with ``status``."""
+    """A webhook request that cannot be accepted: answered with ``status``
+    (4xx), the message as the answer's text."""
 
     def __init__(self, message, status=400):
+        assert 400 <= status < 500, "a refused webhook is the sender's fault: 4xx"
+        message = printable(message)
         super().__init__(message)
         self.status = status
 
@@ -138,17 +182,17 @@ def sms_keyword(channel, body):
 @dataclass
 class InboundMessage:
     kind = "message"
-    provider_message_id: str
+    provider_message_id: str = field(metadata=ID)
     channel: str
     from_address: str
     to_address: str
-    body: str = ""
+    body: str = field(default="", metadata=TEXT)
     profile_name: str = ""
-    subject: str = ""
-    timestamp: float | None = None
+    subject: str = field(default="", metadata=TEXT)
+    timestamp: float | None = field(default=None, metadata=TIMESTAMP)
     # [{ref (what download_media takes), mimetype, filename}]
-    media: list = field(default_factory=list)
-    to_external_id: str = ""  # the provider's id of the receiving account
+    media: list = field(default_factory=list, metadata={"max_items": MAX_MEDIA})
+    to_external_id: str = field(default="", metadata=ID)  # the provider's id of the receiving account
     keyword: str = ""  # "stop" / "start" when the provider treats it as opt-out / opt-in
 
     @property
@@ -162,22 +206,28 @@ class MediaFetch:
     """Download the files of an inbound message (deferred out of the webhook)."""
 
     kind = "media"
-    provider_message_id: str
-    media: list = field(default_factory=list)
+    provider_message_id: str = field(metadata=ID)
+    media: list = field(default_factory=list, metadata={"max_items": MAX_MEDIA})
 
 
 @dataclass
 class RawEmail:
-    """An email posted by an inbound email service, to route like any email."""
+    """An email posted by an inbound email service, to route like any email.
+
+    ``dedupe_key`` says what makes a second delivery the same: what the
+    service's signature covers (see providers/email.py), for a replayed
+    signature to be dropped like any duplicate.
+    """
 
     kind = "email"
-    mime: str
+    mime: str = field(metadata={"max_length": MIME_LENGTH})
+    dedupe_key: str | None = field(default=None, metadata=ID)
 
 
 @dataclass
 class Reaction:
     kind = "reaction"
-    provider_message_id: str  # the message reacted to
+    provider_message_id: str = field(metadata=ID)  # the message reacted to
     from_address: str
     emoji: str = ""  # empty: the reaction was removed
 
@@ -185,11 +235,11 @@ class Reaction:
 @dataclass
 class StatusUpdate:
     kind = "status"
-    provider_message_id: str
+    provider_message_id: str = field(metadata=ID)
     status: str  # one of STATUS_RANK
     error_code: str = ""
-    error_reason: str = ""
-    timestamp: float | None = None
+    error_reason: str = field(default="", metadata=TEXT)
+    timestamp: float | None = field(default=None, metadata=TIMESTAMP)
 
 
 # Statuses of a provider-approved message template (WhatsApp)
@@ -206,9 +256,9 @@ class TemplateInfo:
     language: str
     status: str  # one of TEMPLATE_STATUSES
     category: str = ""  # MARKETING, UTILITY, AUTHENTICATION
-    body: str = ""  # with {{1}}-style variables
-    external_id: str = ""
-    reason: str = ""  # why it was rejected or paused
+    body: str = field(default="", metadata=TEXT)  # with {{1}}-style variables
+    external_id: str = field(default="", metadata=ID)
+    reason: str = field(default="", metadata=TEXT)  # why it was rejected or paused
 
 
 @dataclass
@@ -218,11 +268,11 @@ class LeadAd:
     webhook has answered."""
 
     kind = "lead"
-    leadgen_id: str
-    form_id: str = ""
-    page_id: str = ""
-    ad_id: str = ""
-    created_time: float | None = None
+    leadgen_id: str = field(metadata=ID)
+    form_id: str = field(default="", metadata=ID)
+    page_id: str = field(default="", metadata=ID)
+    ad_id: str = field(default="", metadata=ID)
+    created_time: float | None = field(default=None, metadata=TIMESTAMP)
 
     @property
     def dedupe_key(self):
@@ -240,6 +290,149 @@ def event_to_dict(event):
 def event_from_dict(values):
     values = dict(values)
     return EVENT_CLASSES[values.pop("kind")](**values)
+
+
+# ----------------------------------------------------------------------
+# Checking what a webhook carries
+# ----------------------------------------------------------------------
+
+# What a parser raises on a payload of an unexpected shape or size: a
+# missing key, a list where a mapping was expected, a number that does not
+# convert, a nesting deeper than Python's stack.
+MALFORMED = (ValueError, TypeError, LookupError, AttributeError, RecursionError, OverflowError)
+
+
+def webhook_text(value, name="value"):
+    """A text value of a webhook: a string, or an integer (Meta sends some
+    ids as numbers). Anything else (a list, a mapping, a float) is refused
+    rather than turned into its ``repr``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise WebhookError(f"{name} must be text, not {type(value).__name__}.")
+
+
+def webhook_list(value, name, limit=MAX_ITEMS):
+    """A list of a webhook, refused when it is none or longer than ``limit``
+    (before anything loops over it)."""
+    if not isinstance(value, list):
+        raise WebhookError(f"{name} must be a list, not {type(value).__name__}.")
+    if len(value) > limit:
+        raise WebhookError(f"{name} has {len(value)} items, more than the {limit} accepted.")
+    return value
+
+
+def clean_text(value, name="value", max_length=SHORT_LENGTH):
+    """``value`` as PostgreSQL can keep it: without NUL characters (which
+    no text column or jsonb takes), refused when it has an unpaired surrogate
+    (a JSON escape such as ``\\ud800``: not a character at all) or is longer
+    than ``max_length``."""
+    if len(value) > max_length:
+        raise WebhookError(f"{name} is longer than {max_length} characters.")
+    value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise WebhookError(f"{name} is not valid text: {error.reason}.") from error
+    return value
+
+
+def clean_number(value, name="value", bounds=(-MAX_INTEGER, MAX_INTEGER)):
+    """A finite number within ``bounds`` (a timestamp of 400 digits or 1e400
+    overflows a datetime, NaN compares with nothing)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise WebhookError(f"{name} must be a number, not {type(value).__name__}.")
+    low, high = bounds
+    # compared before any float(): a 400-digit integer overflows it
+    if not low <= value <= high:
+        raise WebhookError(f"{name} is out of range.")
+    return value
+
+
+def clean_value(value, name="value", max_items=MAX_ITEMS, depth=0):
+    """A nested value of an event (lists and mappings of JSON scalars), each
+    part checked like the event's own fields; the depth is bounded, so this
+    recursion is too."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return clean_text(value, name)
+    if isinstance(value, int | float):
+        return clean_number(value, name)
+    if depth >= MAX_DEPTH:
+        raise WebhookError(f"{name} is nested too deeply.")
+    if isinstance(value, list | tuple):
+        if len(value) > max_items:
+            raise WebhookError(f"{name} has {len(value)} items, more than the {max_items} accepted.")
+        return [clean_value(item, name, depth=depth + 1) for item in value]
+    if isinstance(value, dict):
+        if len(value) > max_items:
+            raise WebhookError(f"{name} has {len(value)} entries, more than the {max_items} accepted.")
+        return {clean_text(webhook_text(key, name), name): clean_value(item, f"{name}.{key}", depth=depth + 1)
+                for key, item in value.items()}
+    raise WebhookError(f"{name} cannot be kept: {type(value).__name__}.")
+
+
+def _clean_field(spec, value):
+    name, limits = spec.name, spec.metadata
+    if value is None and spec.default is None:
+        return None
+    if spec.type in (str, str | None):
+        return clean_text(webhook_text(value, name), name, limits.get("max_length", SHORT_LENGTH))
+    if spec.type in (float, float | None):
+        return float(clean_number(value, name, limits.get("range", (-MAX_INTEGER, MAX_INTEGER))))
+    if spec.type is list and not isinstance(value, list):
+        raise WebhookError(f"{name} must be a list, not {type(value).__name__}.")
+    return clean_value(value, name, limits.get("max_items", MAX_ITEMS))
+
+
+def clean_event(event):
+    """``event`` with every field checked and normalised: text without NUL,
+    never an unpaired surrogate, bounded in length; numbers finite and in
+    range; lists and mappings bounded in size and depth; ids strings (or
+    integers, made strings), never lists or mappings. :class:`WebhookError`
+    when a field cannot be kept."""
+    changes = {}
+    for spec in dataclasses.fields(event):
+        value = getattr(event, spec.name)
+        cleaned = _clean_field(spec, value)
+        if cleaned is not value:
+            changes[spec.name] = cleaned
+    return dataclasses.replace(event, **changes) if changes else event
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text):
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]} is out of range")
+    return number
+
+
+def parse_json(body):
+    """The JSON value of a webhook body. NaN, Infinity and numbers that
+    overflow a float are refused, and so is a nesting deeper than
+    :data:`MAX_DEPTH`: Python's decoder recurses, and a body nested 100,000
+    deep would otherwise end in a RecursionError."""
+    try:
+        value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError as error:
+        raise WebhookError("The JSON body is nested too deeply.") from error
+    except ValueError as error:  # not JSON, not UTF-8, an integer of thousands of digits
+        raise WebhookError(f"The body is not valid JSON: {error}") from error
+    # the decoder accepts up to about 1000 levels: check ours without recursion
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, list | dict):
+            if depth >= MAX_DEPTH:
+                raise WebhookError("The JSON body is nested too deeply.")
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return value
 
 
 class ProviderAdapter:
@@ -283,7 +476,24 @@ class ProviderAdapter:
         raise NotImplementedError
 
     def parse_webhook(self, request):
-        """The events of a verified request; :class:`WebhookError` if malformed."""
+        """The events of a verified :class:`WebhookRequest`, every field
+        checked and normalised so that they can be kept as they are (see
+        :func:`clean_event`); :class:`WebhookError` for anything malformed,
+        never another exception. Adapters implement :meth:`_parse_webhook`."""
+        try:
+            events = self._parse_webhook(request)
+            if len(events) > MAX_EVENTS:
+                raise WebhookError(f"{len(events)} events in one request, more than the {MAX_EVENTS} accepted.")
+            return [clean_event(event) for event in events]
+        except WebhookError:
+            raise
+        except MALFORMED as error:
+            raise WebhookError(f"Malformed {self.provider_type} webhook: {error!r}") from error
+
+    def _parse_webhook(self, request):
+        """The events of a verified request. Raise :class:`WebhookError` for
+        a request that is none of this provider's; any exception of
+        :data:`MALFORMED` (a missing key, a wrong type) is answered 400 too."""
         raise NotImplementedError
 
     def webhook_response(self, request, events):

@@ -4,12 +4,20 @@ Messages go to ``/{version}/{phone-number-id}/messages`` with the access
 token. Webhooks: a GET handshake (``hub.verify_token``) when the URL is
 registered, then JSON POSTs signed with ``X-Hub-Signature-256`` (HMAC-SHA256
 of the raw body, keyed with the app secret).
+
+What a webhook names is used in Graph URLs that carry the access token: a
+media id is accepted only in its documented form (digits), a lead form id
+only as a plain token, and a file is downloaded only over HTTPS from Meta's
+own hosts (see :meth:`MetaWhatsAppAdapter.download_media`).
 """
 import hashlib
 import hmac
-import json
+import re
+from urllib.parse import urlsplit
 
 from .base import (
+    MAX_EVENTS,
+    MAX_ITEMS,
     TEMPLATE_STATUSES,
     InboundMessage,
     LeadAd,
@@ -20,7 +28,10 @@ from .base import (
     StatusUpdate,
     TemplateInfo,
     WebhookError,
+    parse_json,
     register,
+    webhook_list,
+    webhook_text,
 )
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -30,6 +41,22 @@ STATUSES = {"sent": "sent", "delivered": "delivered", "read": "read", "failed": 
 # a template's review events that are no status of ours: "in appeal" is still pending
 TEMPLATE_EVENTS = {"in_appeal": "pending", "pending_deletion": "disabled", "flagged": "paused"}
 TEMPLATE_PAGES = 20  # at 100 templates a page
+
+# Lists of one webhook request: Meta batches at most 1000 updates in one
+MAX_ENTRIES = 100
+MAX_CHANGES = 100
+MAX_UPDATES = 1000  # messages, statuses or contacts of one change
+# A media id is a Graph object id: digits. It goes into the path of a Graph
+# URL called with the access token, where "../x" or "x?y" would call another.
+MEDIA_ID = re.compile(r"[0-9]{1,40}")
+# A lead form's id (leadgen_id) goes into such a path too: a plain token
+GRAPH_ID = re.compile(r"[0-9A-Za-z]{1,64}")
+# The only hosts a file's URL (given by Graph) may point to: it is fetched
+# with the access token. The Cloud API's media URLs are on lookaside.fbsbx.com;
+# Meta's CDNs are the rest.
+MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com"})
+MEDIA_HOST_SUFFIXES = (".fbcdn.net", ".facebook.com", ".whatsapp.net")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 # code: (reason, recipient_error)
 ERRORS = {
@@ -48,6 +75,22 @@ RETRYABLE_CODES = {"130429", "131056", "131000", "131016", "2", "4", "80007"}
 
 def sign(secret, body):
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def media_id(value):
+    """A media id of a webhook, or :class:`WebhookError`."""
+    value = webhook_text(value, "media id")
+    if not MEDIA_ID.fullmatch(value):
+        raise WebhookError("A WhatsApp media id is a number.")
+    return value
+
+
+def graph_id(value, name):
+    """An id of a webhook that goes into a Graph URL, or :class:`WebhookError`."""
+    value = webhook_text(value, name)
+    if not GRAPH_ID.fullmatch(value):
+        raise WebhookError(f"{name} is not a Graph id.")
+    return value
 
 
 def media_kind(mimetype):
@@ -191,32 +234,35 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         secret = self.settings.get("meta_app_secret")
         return bool(secret) and self.constant_time_equals(request.header(SIGNATURE_HEADER), sign(secret, request.body))
 
-    def parse_webhook(self, request):
-        try:
-            payload = json.loads(request.body)
-            events = []
-            for entry in payload["entry"]:
-                for change in entry.get("changes", []):
-                    if change.get("field") == "messages":
-                        events += self._parse_value(change["value"])
-                    elif change.get("field") == "message_template_status_update":
-                        events.append(self._parse_template_status(change["value"]))
-                    elif change.get("field") == "leadgen":
-                        events.append(self._parse_leadgen(change["value"]))
-            return events
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise WebhookError(f"Malformed WhatsApp payload: {error!r}") from error
+    def _parse_webhook(self, request):
+        payload = parse_json(request.body)
+        events = []
+        for entry in webhook_list(payload["entry"], "entry", MAX_ENTRIES):
+            for change in webhook_list(entry.get("changes") or [], "changes", MAX_CHANGES):
+                if change.get("field") == "messages":
+                    events += self._parse_value(change["value"])
+                elif change.get("field") == "message_template_status_update":
+                    events.append(self._parse_template_status(change["value"]))
+                elif change.get("field") == "leadgen":
+                    events.append(self._parse_leadgen(change["value"]))
+                if len(events) > MAX_EVENTS:  # refused at once, not after the whole batch
+                    raise WebhookError(f"More than {MAX_EVENTS} events in one request.")
+        return events
 
     def _parse_value(self, value):
         metadata = value.get("metadata") or {}
-        names = {c.get("wa_id"): (c.get("profile") or {}).get("name", "") for c in value.get("contacts", [])}
-        events = [self._parse_message(item, metadata, names) for item in value.get("messages", [])]
-        events += [self._parse_status(item) for item in value.get("statuses", [])]
+        names = {c.get("wa_id"): (c.get("profile") or {}).get("name", "")
+                 for c in webhook_list(value.get("contacts") or [], "contacts", MAX_UPDATES)}
+        events = [self._parse_message(item, metadata, names)
+                  for item in webhook_list(value.get("messages") or [], "messages", MAX_UPDATES)]
+        events += [self._parse_status(item)
+                   for item in webhook_list(value.get("statuses") or [], "statuses", MAX_UPDATES)]
         return [event for event in events if event]
 
     def _parse_message(self, item, metadata, names):
         kind = item["type"]
-        sender = "+" + item["from"].lstrip("+")
+        sender_id = webhook_text(item["from"], "from")
+        sender = "+" + sender_id.lstrip("+")
         if kind == "reaction":
             reaction = item["reaction"]
             return Reaction(provider_message_id=reaction["message_id"], from_address=sender,
@@ -226,10 +272,10 @@ class MetaWhatsAppAdapter(ProviderAdapter):
             provider_message_id=item["id"],
             channel="whatsapp",
             from_address=sender,
-            to_address="+" + str(metadata.get("display_phone_number", "")).lstrip("+"),
-            to_external_id=str(metadata.get("phone_number_id", "")),
+            to_address="+" + webhook_text(metadata.get("display_phone_number", ""), "display_phone_number").lstrip("+"),
+            to_external_id=metadata.get("phone_number_id", ""),
             body=body,
-            profile_name=names.get(item["from"], ""),
+            profile_name=names.get(sender_id, ""),
             timestamp=float(item["timestamp"]) if item.get("timestamp") else None,
             media=media,
         )
@@ -241,7 +287,7 @@ class MetaWhatsAppAdapter(ProviderAdapter):
             return item["text"]["body"], []
         if kind in MEDIA_TYPES:
             content = item[kind]
-            media = [{"ref": content["id"], "mimetype": content.get("mime_type", ""),
+            media = [{"ref": media_id(content["id"]), "mimetype": content.get("mime_type", ""),
                       "filename": content.get("filename", "")}]
             return content.get("caption", ""), media
         if kind == "location":
@@ -251,8 +297,8 @@ class MetaWhatsAppAdapter(ProviderAdapter):
             return "📍 " + (f"{label} {coordinates}" if label else coordinates), []
         if kind == "contacts":
             lines = []
-            for contact in item["contacts"]:
-                phones = ", ".join(p.get("phone", "") for p in contact.get("phones", []))
+            for contact in webhook_list(item["contacts"], "contacts", MAX_ITEMS):
+                phones = ", ".join(p.get("phone", "") for p in webhook_list(contact.get("phones") or [], "phones"))
                 lines.append(f"👤 {(contact.get('name') or {}).get('formatted_name', '')} {phones}".strip())
             return "\n".join(lines), []
         if kind == "interactive":
@@ -265,11 +311,13 @@ class MetaWhatsAppAdapter(ProviderAdapter):
 
     @staticmethod
     def _parse_leadgen(value):
-        return LeadAd(leadgen_id=str(value["leadgen_id"]), form_id=str(value.get("form_id", "")),
-                      page_id=str(value.get("page_id", "")), ad_id=str(value.get("ad_id", "")),
+        return LeadAd(leadgen_id=graph_id(value["leadgen_id"], "leadgen_id"), form_id=value.get("form_id", ""),
+                      page_id=value.get("page_id", ""), ad_id=value.get("ad_id", ""),
                       created_time=float(value["created_time"]) if value.get("created_time") else None)
 
     def fetch_lead(self, leadgen_id):
+        if not GRAPH_ID.fullmatch(leadgen_id or ""):
+            raise ProviderError(f"Refused to fetch a lead with the id {leadgen_id!r}.")
         answer = self.http_json("GET", self.graph_url(leadgen_id), headers=self.headers, params={
             "fields": "field_data,created_time,ad_name,campaign_name,form_id,platform"})
         fields = {item["name"]: (item.get("values") or [""])[0] for item in answer.get("field_data", [])}
@@ -280,7 +328,7 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         reason = value.get("reason") or ""
         return TemplateInfo(
             name=value["message_template_name"], language=value.get("message_template_language", ""),
-            status=self._template_status(value["event"]), external_id=str(value.get("message_template_id", "")),
+            status=self._template_status(value["event"]), external_id=value.get("message_template_id", ""),
             reason="" if reason == "NONE" else reason)
 
     @staticmethod
@@ -294,8 +342,36 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         return StatusUpdate(provider_message_id=item["id"], status=status, error_code=code, error_reason=reason)
 
     def download_media(self, ref):
+        # checked again here: an event kept before the check came in, or
+        # made by another path, must not choose the Graph URL either
+        if not isinstance(ref, str) or not MEDIA_ID.fullmatch(ref):
+            raise ProviderError(f"Refused to download a WhatsApp file with the id {ref!r}.")
         info = self.http_json("GET", self.graph_url(ref), headers=self.headers)
-        if not info.get("url"):
+        url = info.get("url") if isinstance(info, dict) else None
+        if not url or not isinstance(url, str):
             raise ProviderError("Meta did not give the file's address.")
-        response = self.http("GET", info["url"], headers=self.headers)
+        if not self.media_url_allowed(url):
+            raise ProviderError(f"Refused to download a WhatsApp file from {url}: not a Meta address.")
+        # a redirect to another host is followed without the token (requests drops it)
+        response = self.http("GET", url, headers=self.headers)
         return response.content, info.get("mime_type") or response.headers.get("Content-Type", "")
+
+    def media_url_allowed(self, url):
+        """Whether the access token may go with a request to ``url``: HTTPS
+        to Meta's own hosts; or the configured API base URL's own origin when
+        it is on loopback (a local fake Graph, as the tests run)."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+            base = urlsplit(self.base_url)
+            base_port = base.port
+        except ValueError:  # a port that is no number
+            return False
+        host = (parts.hostname or "").lower()
+        if parts.username is not None or parts.password is not None:
+            return False
+        if parts.scheme == "https" and port in (None, 443):
+            if host in MEDIA_HOSTS or host.endswith(MEDIA_HOST_SUFFIXES):
+                return True
+        return (base.hostname or "").lower() in LOOPBACK_HOSTS and \
+            (parts.scheme, host, port) == (base.scheme, (base.hostname or "").lower(), base_port)

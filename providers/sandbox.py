@@ -21,6 +21,7 @@ import json
 import uuid
 
 from .base import (
+    MAX_EVENTS,
     STATUS_RANK,
     InboundMessage,
     ProviderAdapter,
@@ -29,8 +30,11 @@ from .base import (
     StatusUpdate,
     WebhookError,
     WebhookRequest,
+    parse_json,
     register,
     sms_keyword,
+    webhook_list,
+    webhook_text,
 )
 
 SIGNATURE_HEADER = "X-Inbox-Signature"
@@ -74,16 +78,11 @@ class SandboxAdapter(ProviderAdapter):
         signature = request.header(SIGNATURE_HEADER)
         return bool(secret) and self.constant_time_equals(signature, sign(secret, request.body))
 
-    def parse_webhook(self, request):
+    def _parse_webhook(self, request):
         if request.method != "POST":
             raise WebhookError("The sandbox webhook only takes POST.", status=405)
-        try:
-            payload = json.loads(request.body)
-            items = payload["events"]
-            assert isinstance(items, list)
-            return [self._parse_event(item) for item in items]
-        except (ValueError, KeyError, TypeError, AssertionError) as exc:
-            raise WebhookError(f"Malformed sandbox payload: {exc!r}") from exc
+        payload = parse_json(request.body)
+        return [self._parse_event(item) for item in webhook_list(payload["events"], "events", MAX_EVENTS)]
 
     @staticmethod
     def _parse_event(item):
@@ -92,23 +91,24 @@ class SandboxAdapter(ProviderAdapter):
             channel = item["channel"]
             if channel not in SandboxAdapter.channels:
                 raise ValueError(f"unknown channel {channel}")
+            body = webhook_text(item.get("body") or "", "body")
             return InboundMessage(
-                provider_message_id=str(item["id"]),
+                provider_message_id=item["id"],
                 channel=channel,
-                from_address=str(item["from"]),
-                to_address=str(item["to"]),
-                body=str(item.get("body") or ""),
-                profile_name=str(item.get("name") or ""),
-                subject=str(item.get("subject") or ""),
-                keyword=sms_keyword(channel, str(item.get("body") or "")),
+                from_address=item["from"],
+                to_address=item["to"],
+                body=body,
+                profile_name=item.get("name") or "",
+                subject=item.get("subject") or "",
+                keyword=sms_keyword(channel, body),
             )
         if kind == "status":
             if item["status"] not in STATUS_RANK:
                 raise ValueError(f"unknown status {item['status']}")
             return StatusUpdate(
-                provider_message_id=str(item["id"]),
+                provider_message_id=item["id"],
                 status=item["status"],
-                error_reason=str(item.get("error") or ""),
+                error_reason=item.get("error") or "",
             )
         raise ValueError(f"unknown event type {kind}")
 

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from .base import (
+    MAX_MEDIA,
     InboundMessage,
     ProviderAdapter,
     ProviderError,
@@ -208,7 +209,7 @@ class TwilioAdapter(ProviderAdapter):
             for url in url_variants(request.url)
         )
 
-    def parse_webhook(self, request):
+    def _parse_webhook(self, request):
         form = {name: values[0] for name, values in request.form.items() if values}
         sid = form.get("MessageSid") or form.get("SmsSid")
         if request.method != "POST" or not sid:
@@ -236,6 +237,10 @@ class TwilioAdapter(ProviderAdapter):
             count = int(form.get("NumMedia") or 0)
         except ValueError as error:
             raise WebhookError("NumMedia is not a number.") from error
+        # Twilio sends at most 10 files: a larger count would loop (10**9)
+        # or download whatever MediaUrl999 names
+        if not 0 <= count <= MAX_MEDIA:
+            raise WebhookError(f"NumMedia is {count}: Twilio sends 0 to {MAX_MEDIA} files.")
         media = [
             {"ref": form[f"MediaUrl{index}"], "mimetype": form.get(f"MediaContentType{index}", ""), "filename": ""}
             for index in range(count) if form.get(f"MediaUrl{index}")

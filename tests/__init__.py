@@ -20,4 +20,5 @@ from . import (
     test_team_workflow,
     test_twilio,
     test_ui,
+    test_webhook_input,
 )
