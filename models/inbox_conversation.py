@@ -310,20 +310,25 @@ class InboxConversation(models.Model):
         return message
 
     def inbox_render_template(self, template_id):
-        """``{subject, body}`` of a template for this conversation, to prefill
-        the composer (still editable)."""
+        """``{subject, body, body_html}`` of a template for this conversation,
+        to prefill the composer (still editable).
+
+        A template is plain text, and so are the values it shows (a person's
+        name, an email's display name): ``body`` is that text, and
+        ``body_html``, for the rich text of email and notes, is the same text
+        escaped, never a "<" of the result taken for markup. It is sanitized
+        all the same, as the composer shows it as HTML."""
         self.ensure_one()
         self.check_access("read")
         template = self.env["inbox.template"].browse(template_id).exists()
         if not template:
             raise UserError(_("This template no longer exists."))
         subject, body = template._inbox_render(self)
-        body = body or ""
+        body = str(body or "")
         return {
-            "subject": subject or "",
-            "body": html2plaintext(body) if "<" in body else body,
-            # for the rich text of email and notes
-            "body_html": body if "<" in body else str(plaintext2html(body)),
+            "subject": str(subject or ""),
+            "body": body,
+            "body_html": str(template._inbox_rich_text(body)),
         }
 
     def _inbox_check_template(self, channel, template_id):

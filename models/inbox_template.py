@@ -2,6 +2,7 @@ import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html_sanitize, plaintext2html
 
 from ..providers.base import TEMPLATE_STATUSES
 from .inbox_sender import CHANNELS
@@ -86,9 +87,11 @@ class InboxTemplate(models.Model):
         }
 
     def _inbox_render(self, conversation):
-        """``(subject, body)`` of the template for ``conversation``. The
-        numbered variables of an approved template ({{1}}) show their values;
-        those values are never rendered as a template themselves."""
+        """``(subject, body)`` of the template for ``conversation``, as plain
+        text: the values it shows (a person's name...) are text, a "<" in
+        them is no markup (see :meth:`_inbox_rich_text`). The numbered
+        variables of an approved template ({{1}}) show their values; those
+        values are never rendered as a template themselves."""
         self.ensure_one()
         subject = self._render_field("subject", conversation.ids)[conversation.id] if self.subject else ""
         if not (self.whatsapp_template_name and NUMBERED_VARIABLE.search(self.body or "")):
@@ -97,6 +100,13 @@ class InboxTemplate(models.Model):
         marked = NUMBERED_VARIABLE.sub(lambda match: f"\x00{match[1]}\x00", self.body)
         body = self._render_template(marked, "inbox.conversation", conversation.ids)[conversation.id]
         return subject, re.sub("\x00(\\d+)\x00", lambda match: parameters[int(match[1]) - 1], str(body))
+
+    @api.model
+    def _inbox_rich_text(self, text):
+        """The rich text (email, notes) of a rendered template's ``text``:
+        that text escaped, its line breaks kept, and sanitized. Never the
+        rendered text taken as HTML: it carries what customers wrote."""
+        return html_sanitize(plaintext2html(str(text or "")))
 
     def _inbox_check_sendable(self):
         """Refuse a WhatsApp template the provider has not approved."""

@@ -125,6 +125,7 @@ export class InboxComposer extends Component {
 
     get wysiwygConfig() {
         return {
+            // state.html is only ever set by setHtml (safe HTML) or read back from the editor
             content: markup(this.state.html),
             placeholder:
                 this.state.channel === "note"
@@ -143,14 +144,22 @@ export class InboxComposer extends Component {
         this.editor = editor;
     }
 
-    /** Replace what is written (a template, a reset after sending). */
+    /** Replace what is written by plain text (a reset after sending, what
+     * goes along to another channel): in the rich editor, that text escaped.
+     * A "<" in it is text, never markup. */
     setContent(text) {
         if (this.isRich) {
-            this.state.html = text.includes("<") ? text : textToHtml(text);
-            this.state.editorKey++;
+            this.setHtml(textToHtml(text));
         } else {
             this.state.body = text;
         }
+    }
+
+    /** Replace the rich text by HTML that is safe to show: made here by
+     * textToHtml, or sanitized by the server. Never data as it came. */
+    setHtml(html) {
+        this.state.html = html;
+        this.state.editorKey++;
     }
 
     /** The rich text to send: nothing when only empty paragraphs are left. */
@@ -181,7 +190,12 @@ export class InboxComposer extends Component {
             [[this.props.conversation.id], parseInt(this.state.templateId)]
         );
         this.state.subject = subject;
-        this.setContent(this.isRich ? body_html : body);
+        if (this.isRich) {
+            // the server's rich text of the template: its text escaped, then sanitized
+            this.setHtml(body_html);
+        } else {
+            this.setContent(body);
+        }
     }
 
     /** The accounts the user may send from on the chosen channel. */
