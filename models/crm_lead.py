@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import plaintext2html
 
 
 class CrmLead(models.Model):
@@ -70,9 +71,10 @@ class CrmLead(models.Model):
         self.env["inbox.lock"]._inbox_acquire(f"lead-form:{partner.id}:{form}")
         lead = self.search([("partner_id", "=", partner.id), ("inbox_lead_form_id", "=", form),
                             ("type", "=", "opportunity")], limit=1)
+        # the answers are what the person typed: text, escaped wherever it is shown
         summary = "\n".join(f"{name}: {value}" for name, value in values.items())
         if lead:
-            lead.message_post(body=_("The person filled in the form again:\n%s", summary),
+            lead.message_post(body=plaintext2html(_("The person filled in the form again:\n%s", summary)),
                               message_type="comment", subtype_xmlid="mail.mt_note")
             return lead
         utm = self.env["utm.mixin"]
@@ -84,7 +86,7 @@ class CrmLead(models.Model):
             "user_id": conversation.user_id.id,
             "team_id": conversation.team_id.id,
             "company_id": company.id,
-            "description": summary,
+            "description": plaintext2html(summary),
             "inbox_leadgen_id": event.leadgen_id,
             "inbox_lead_form_id": form,
             "source_id": utm._find_or_create_record("utm.source", platform).id,

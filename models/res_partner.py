@@ -76,8 +76,12 @@ class ResPartner(models.Model):
         """The person who filled in a lead form: found by their number, then
         their email, else created once."""
         Sender = self.env["inbox.sender"]
-        number = Sender._inbox_normalize_address("sms", answers.get("phone_number", ""), raise_exception=False)
-        email = Sender._inbox_normalize_address("email", answers.get("email", ""), raise_exception=False)
+        phone = (answers.get("phone_number") or "").strip()
+        email = (answers.get("email") or "").strip()
+        # a form may ask for only one of them: an empty answer is no number
+        # (formatting "" would need a record to read a number from)
+        number = phone and Sender._inbox_normalize_address("sms", phone, raise_exception=False)
+        email = email and Sender._inbox_normalize_address("email", email, raise_exception=False)
         if not (number or email):
             raise ValueError("A lead form answer without a valid phone number or email.")
         name = answers.get("full_name") or " ".join(

@@ -12,6 +12,7 @@ from . import (
     test_inbound,
     test_inbound_files,
     test_inbox_list,
+    test_lead_ads,
     test_meta_whatsapp,
     test_provider_readiness,
     test_realtime,
