@@ -266,6 +266,10 @@ class InboxConversation(models.Model):
         template = self._inbox_check_template(channel, template_id)
         if template:
             rendered_subject, rendered_body = template._inbox_render(self)
+            if channel in ("email", "note"):
+                # what the template rendered is text (it carries what
+                # customers wrote): never taken as HTML
+                rendered_body = template._inbox_rich_text(rendered_body)
             subject, body = subject or rendered_subject, body or rendered_body
             if template.whatsapp_template_name:
                 # the provider sends the approved text: the thread shows that, not an edit
@@ -874,7 +878,9 @@ class InboxConversation(models.Model):
         user = self.env["res.users"].browse(user_id).exists() if user_id else self.env["res.users"]
         if user and not user.has_group("unified_inbox.group_inbox_user"):
             raise UserError(_("%s has no access to the Inbox.", user.name))
-        self.write({"user_id": user.id})
+        # Odoo's own "you have been assigned" email is not ours to send: the
+        # assignee hears of it only when asked for, once, as they prefer
+        self.with_context(mail_auto_subscribe_no_notify=True).write({"user_id": user.id})
         if user:
             self.message_subscribe(partner_ids=user.partner_id.ids)
         if user and notify and user != self.env.user:

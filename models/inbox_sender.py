@@ -70,6 +70,10 @@ class InboxSender(models.Model):
     def _inbox_normalize_address(self, channel, address, raise_exception=True):
         """E.164 for phone channels, lowercase address for email; False if invalid."""
         address = (address or "").strip()
+        if not address:
+            if raise_exception:
+                raise ValidationError(_("An address is needed."))
+            return False
         if channel == "email":
             normalized = email_normalize(address)
             if not normalized and raise_exception:

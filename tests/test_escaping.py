@@ -117,3 +117,22 @@ class TestTemplateEscaping(InboxCommon):
         rendered = self.render(self.sms)
         self.assertEqual(rendered["body"], f"Hello Alice Customer,\nsee you {self.company.name}.")
         self.assertEqual(rendered["body_html"], f"<p>Hello Alice Customer,<br>see you {escape(self.company.name)}.</p>")
+
+    def test_a_template_sent_without_editing_stores_text(self):
+        # the template sent as it is (no body from the composer), by the API
+        # and by the "New Message" wizard: the stored email shows the name
+        self.partner.name = XSS_NAME
+        for template in (self.welcome, self.evaluated):
+            message = self.conversation.with_user(self.user_a).message_inbox_send(
+                "email", "", subject="Hello", template_id=template.id)
+            self.assertNotIn("<img", message.body)
+            self.assertIn("&lt;img src=x onerror=alert(1)&gt;", message.body)
+
+    def test_the_new_message_wizard_sends_its_text_as_text(self):
+        wizard = self.env["inbox.compose"].with_user(self.user_a).create({
+            "conversation_id": self.conversation.id, "channel": "email", "subject": "Hello",
+            "body": f"Dear {XSS_NAME}"})
+        wizard.action_send()
+        message = self.conversation.message_ids.filtered(lambda m: m.inbox_channel == "email")[:1]
+        self.assertNotIn("<img", message.body)
+        self.assertIn("Dear &lt;img src=x onerror=alert(1)&gt;", message.body)

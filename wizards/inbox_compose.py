@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import plaintext2html
 
 from ..models.inbox_conversation import INBOX_CHANNELS
 
@@ -80,8 +81,10 @@ class InboxCompose(models.TransientModel):
         # a refused message leaves nothing behind: no person, no conversation
         with self.env.cr.savepoint():
             conversation = self.conversation_id or self._inbox_new_conversation()
+            # the wizard's body is plain text, whatever it holds
+            body = plaintext2html(self.body or "") if self.channel in ("email", "note") else self.body
             conversation.message_inbox_send(
-                self.channel, self.body, subject=self.subject, sender_id=self.sender_id.id or None,
+                self.channel, body, subject=self.subject, sender_id=self.sender_id.id or None,
                 template_id=self.template_id.id or None, attachment_ids=self.attachment_ids.ids)
         return {
             "type": "ir.actions.act_window",
