@@ -183,7 +183,9 @@ class InboxProvider(models.Model):
     # ------------------------------------------------------------------
 
     def _inbox_record_success(self):
-        self.sudo().write({"last_success_date": fields.Datetime.now(), "consecutive_failures": 0})
+        # the provider works: the last error is history, not its state
+        self.sudo().write({"last_success_date": fields.Datetime.now(), "consecutive_failures": 0,
+                           "last_error": False})
 
     def _inbox_record_failure(self, reason):
         for provider in self.sudo():
@@ -253,8 +255,16 @@ class InboxProvider(models.Model):
         # these actions use the provider's credentials or change what the
         # Inbox relies on: for who may change the provider (administrators)
         self.check_access("write")
+        adapter = self._inbox_adapter()
+        if missing := adapter.missing_settings():
+            # nothing to call with: say what to fill in, record no failure
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {"type": "warning", "message": _("Fill in first: %s.", ", ".join(missing))},
+            }
         try:
-            self._inbox_adapter().check_health()
+            adapter.check_health()
         except ProviderError as error:
             self._inbox_record_failure(error.reason)
             notification = {"type": "danger", "message": _("Connection failed: %s", error.reason)}

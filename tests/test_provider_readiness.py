@@ -59,6 +59,15 @@ class TestProviderReadiness(InboxCommon):
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(self.provider.state, "ready")
         self.assertTrue(self.provider.last_success_date)
+        self.assertFalse(self.provider.last_error, "the old error is cleared by a success")
+
+    def test_test_connection_without_credentials_says_what_is_missing(self):
+        twilio = self.env["inbox.provider"].create({"name": "Twilio", "provider_type": "twilio"})
+        action = twilio.action_test_connection()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertEqual(action["params"]["message"], "Fill in first: Account SID, Auth Token.")
+        self.assertFalse(twilio.consecutive_failures, "nothing was called, nothing failed")
+        self.assertEqual(twilio.state, "not_configured")
 
     def test_credentials_are_for_administrators(self):
         for user in (self.manager, self.user_a):
