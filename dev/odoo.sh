@@ -9,6 +9,9 @@ ENV_FILE=$("$HERE/setup.sh" "${SETUP_ARGS[@]}")
 # shellcheck source=/dev/null
 . "$ENV_FILE"
 export PYTHONPATH="$ODOO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
+# Odoo re-executes itself as plain "python" (its websocket process, a
+# reload): the virtualenv's must come first on the PATH
+export PATH="$VENV/bin:$PATH"
 [ -n "$CHROME" ] && export PATH="$(dirname "$CHROME"):$PATH"
 # libpq reads these: every Odoo command (server, shell, db, i18n) connects alike
 export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER"

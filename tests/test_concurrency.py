@@ -1,5 +1,6 @@
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -82,26 +83,32 @@ class WorkersServerCase(RealCursorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.port = free_port()
+        cls.port, cls.gevent_port = free_port(), free_port()
         cls.base_url = f"http://127.0.0.1:{cls.port}"
         addons_path = config["addons_path"]
         addons_path = addons_path if isinstance(addons_path, str) else ",".join(addons_path)
         cls.server = subprocess.Popen([
             sys.executable, str(LAUNCHER), f"--addons-path={addons_path}",
             "-d", cls.dbname, f"--db-filter=^{cls.dbname}$", "--http-interface=127.0.0.1",
-            f"--http-port={cls.port}", f"--gevent-port={free_port()}", "--workers=2",
+            f"--http-port={cls.port}", f"--gevent-port={cls.gevent_port}", "--workers=2",
             f"--max-cron-threads={cls.cron_workers}", "--log-level=warn",
-        ], env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ], env=dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cls.addClassCleanup(cls._stop_server)
-        deadline = time.time() + 90
+        if not cls.wait_until_up(cls.base_url):
+            raise RuntimeError("the Odoo server with workers did not start")
+
+    @staticmethod
+    def wait_until_up(base_url, timeout=90):
+        """Whether the server at ``base_url`` answers within ``timeout`` seconds."""
+        deadline = time.time() + timeout
         while time.time() < deadline:
             try:
-                if requests.get(f"{cls.base_url}/web/health", timeout=2).ok:
-                    break
+                if requests.get(f"{base_url}/web/health", timeout=2).ok:
+                    return True
             except requests.RequestException:
                 time.sleep(0.5)
-        else:
-            raise RuntimeError("the Odoo server with workers did not start")
+        return False
 
     @classmethod
     def _stop_server(cls):
@@ -320,6 +327,7 @@ class TestConcurrentLeadAds(WorkersServerCase):
         super().setUpClass()
         cls.fake = FakeProviderServer().start()
         cls.addClassCleanup(cls.fake.stop)
+        cls.lead_prefix = str(int(cls.suffix, 16))  # lead ids are numbers, as Meta's
         with cls.env_cursor() as (cr, env):
             provider = env["inbox.provider"].create({
                 "name": f"Lead Ads {cls.suffix}", "provider_type": "meta_whatsapp", "api_base_url": cls.fake.url,
@@ -333,7 +341,7 @@ class TestConcurrentLeadAds(WorkersServerCase):
     def _cleanup(cls):
         with cls.env_cursor() as (cr, env):
             leads = env["crm.lead"].with_context(active_test=False).search(
-                [("inbox_leadgen_id", "like", f"{cls.suffix}-%")])
+                [("inbox_leadgen_id", "=like", f"{cls.lead_prefix}%")])
             people = leads.partner_id
             env["inbox.conversation"].search([("partner_id", "in", people.ids)]).unlink()
             leads.unlink()
@@ -350,7 +358,7 @@ class TestConcurrentLeadAds(WorkersServerCase):
                 {"name": "phone_number", "values": ["+32 470 55 00 04"]}, {"name": "email", "values": [email]}]}
 
     def test_two_forms_of_one_person_at_once(self):
-        first, second = f"{self.suffix}-1", f"{self.suffix}-2"
+        first, second = f"{self.lead_prefix}1", f"{self.lead_prefix}2"
         self.answers(first, "lena@example.com")
         self.answers(second, "lena.twice@example.com")
         url = f"{self.base_url}/unified_inbox/webhook/{self.token}"
@@ -373,3 +381,20 @@ class TestConcurrentLeadAds(WorkersServerCase):
             self.assertIn(leads.inbox_leadgen_id, (first, second))
             self.assertIn("filled in the form again", leads.message_ids[0].body)
             self.assertEqual(env["inbox.conversation"].search_count([("partner_id", "=", people.id)]), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestServerProcesses(WorkersServerCase):
+    """Odoo as dev/odoo.sh starts it (from a launcher file, with workers) has
+    its websocket process, and comes back after a reload."""
+
+    def test_websocket_process_answers(self):
+        self.assertTrue(self.wait_until_up(f"http://127.0.0.1:{self.gevent_port}", timeout=30),
+                        "the websocket (gevent) process is up")
+
+    def test_reload_brings_the_same_server_back(self):
+        self.server.send_signal(signal.SIGHUP)  # what Odoo does itself past a time limit
+        time.sleep(1)
+        self.assertIsNone(self.server.poll(), "the server re-executes itself in the same process")
+        self.assertTrue(self.wait_until_up(self.base_url, timeout=60), "it answers again")
+        self.assertIsNone(self.server.poll())
