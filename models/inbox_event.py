@@ -184,7 +184,9 @@ class InboxEvent(models.Model):
         while events := self._inbox_process_due():
             if not module.current_test:
                 self.env["ir.cron"]._commit_progress(len(events))
-        # done events are kept a week for diagnosis
+        # done events are kept a week for diagnosis, and as the memory of
+        # what was delivered already: a dedupe key must outlive its
+        # provider's retries and replay window (Mailgun tokens: minutes)
         self.sudo().search([
             ("state", "=", "done"), ("process_after", "<", fields.Datetime.now() - timedelta(days=7)),
         ]).unlink()
