@@ -1,5 +1,11 @@
-from odoo import _, api, models
+import re
+
+from odoo import _, api, fields, models
 from odoo.tools import format_date, format_datetime, formatLang
+
+# where a card's sentence says a time (private use characters: never in a name)
+TIME_MARK = "\ue000%s\ue001"
+TIME_MARKS = re.compile("\ue000(old|new)\ue001")
 
 
 class InboxCardMixin(models.AbstractModel):
@@ -45,8 +51,23 @@ class InboxCardMixin(models.AbstractModel):
         (as shown)."""
         self.ensure_one()
         new = self._inbox_card_value(rule.field_name)
-        if old != new and rule._inbox_matching(self):
+        if old == new or not rule._inbox_matching(self):
+            return
+        if self._fields[rule.field_name].type != "datetime":
             rule._inbox_post(*rule._inbox_card(self, self._inbox_card_title(rule, old, new)))
+            return
+        # the card is stored once for every reader: its times are kept as
+        # data (UTC) for each reader's client to show in their own time zone;
+        # its text (the message body) says them in UTC
+        times = {"old": old, "new": new}
+        marked = self._inbox_card_title(rule, *(old and TIME_MARK % "old", new and TIME_MARK % "new"))
+        people, company, card = rule._inbox_card(self, TIME_MARKS.sub(
+            lambda match: _("%s UTC", format_datetime(self.env, times[match[1]], tz="UTC")), marked))
+        card["title_parts"] = [
+            {"datetime": times[part]} if index % 2 else part
+            for index, part in enumerate(TIME_MARKS.split(marked)) if part or index % 2
+        ]
+        rule._inbox_post(people, company, card)
 
     def unlink(self):
         # read before the records go: who they were about, what they were
@@ -70,7 +91,8 @@ class InboxCardMixin(models.AbstractModel):
         if field.type in ("float", "monetary"):
             return formatLang(self.env, value)
         if field.type == "datetime":
-            return format_datetime(self.env, value)
+            # as data: each reader sees it in their own time zone
+            return fields.Datetime.to_string(value)
         if field.type == "date":
             return format_date(self.env, value)
         if field.type == "selection":

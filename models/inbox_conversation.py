@@ -4,12 +4,13 @@ from datetime import timedelta
 from markupsafe import Markup
 from psycopg2 import IntegrityError
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.addons.mail.tools.discuss import Store
-from odoo.exceptions import UserError
+from odoo.addons.phone_validation.tools import phone_validation
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
-from odoo.tools import SQL, escape_psql, html2plaintext, is_html_empty, plaintext2html
-from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tuples
+from odoo.tools import SQL, escape_psql, hmac, html2plaintext, is_html_empty, plaintext2html
+from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tuples, html_to_inner_content
 
 from ..providers import ATTACHMENT_EXTENSIONS, InboundMessage, MediaFetch
 from ..providers.sandbox import SandboxAdapter
@@ -22,6 +23,8 @@ WHATSAPP_WINDOW = timedelta(hours=24)
 # a scheduled date this far in the past is taken as "now" (clocks differ)
 CLOCK_SKEW = timedelta(minutes=1)
 PREVIEW_LENGTH = 120
+# an agent asks to join a conversation at most once in this time
+JOIN_REQUEST_DELAY = timedelta(hours=1)
 # the Inbox's tab counts stop there (shown as "999+")
 COUNT_CAP = 1000
 # a search matching more conversations is run as a subquery, not as ids
@@ -82,13 +85,48 @@ class InboxConversation(models.Model):
     # the Inbox's list order, whatever the filter: a first page reads 40 rows
     _inbox_list_order_index = models.Index("(last_message_date DESC NULLS LAST, id DESC)")
     _inbox_state_index = models.Index("(state, user_id)")
+    # one open conversation per person and company, whoever starts it: the
+    # last line of defence behind the lock every creation path takes
+    _inbox_one_open_per_person = models.UniqueIndex(
+        "(partner_id, company_id) WHERE state = 'open'",
+        "This person already has an open conversation in this company.")
+
+    def init(self):
+        super().init()
+        # conversations kept from before the rule: the person's latest open
+        # one stays open, the others are closed (their messages stay)
+        self.env.cr.execute("""
+            UPDATE inbox_conversation c SET state = 'closed'
+              FROM inbox_conversation newer
+             WHERE c.state = 'open' AND newer.state = 'open'
+               AND newer.partner_id = c.partner_id AND newer.company_id = c.company_id
+               AND (COALESCE(newer.last_message_date, newer.create_date), newer.id)
+                 > (COALESCE(c.last_message_date, c.create_date), c.id)
+        """)
 
     @api.model_create_multi
     def create(self, vals_list):
+        starting = set()
+        context = self.env.context
+        for vals in vals_list:
+            partner_id = vals.get("partner_id") or context.get("default_partner_id")
+            if vals.get("state", context.get("default_state", "open")) == "open" and partner_id:
+                key = (partner_id, vals.get("company_id") or context.get("default_company_id") or self.env.company.id)
+                if key in starting:
+                    raise UserError(_("A person has one open conversation per company."))
+                starting.add(key)
+                self._inbox_check_none_open(*key)
         # "Conversation created" says nothing in a conversation's timeline
         return super(InboxConversation, self.with_context(mail_create_nolog=True)).create(vals_list)
 
     def write(self, vals):
+        if vals.get("state") == "open" or (vals.keys() & {"partner_id", "company_id"}):
+            # reopening (or moving) one must not make a second open one
+            for conversation in self:
+                if vals.get("state", conversation.state) == "open":
+                    self._inbox_check_none_open(
+                        vals.get("partner_id", conversation.partner_id.id),
+                        vals.get("company_id", conversation.company_id.id), exclude=conversation)
         result = super().write(vals)
         if "label_ids" in vals:
             # a label can route an unassigned conversation to its team
@@ -400,6 +438,152 @@ class InboxConversation(models.Model):
         return attachments
 
     # ------------------------------------------------------------------
+    # One conversation per person and company
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _inbox_lock_person(self, partner_id, company_id):
+        """Serialize the transactions finding or starting the person's
+        conversation in the company: inbound routing, the Inbox, forms and
+        the API all take this key."""
+        self.env["inbox.lock"]._inbox_acquire(f"conversation:{partner_id}:{company_id}")
+
+    @api.model
+    def _inbox_check_none_open(self, partner_id, company_id, exclude=None):
+        """Refuse a second open conversation of the person in the company,
+        saying who handles the first (whoever may read it)."""
+        self._inbox_lock_person(partner_id, company_id)
+        domain = [("partner_id", "=", partner_id), ("company_id", "=", company_id), ("state", "=", "open")]
+        if exclude:
+            domain.append(("id", "!=", exclude.id))
+        other = self.sudo().search(domain, limit=1)
+        if other:
+            raise UserError(other._inbox_handled_by_message())
+
+    @api.model
+    def _inbox_start(self, partner, company, values=None):
+        """The conversation the current user writes to ``partner`` in:
+        the person's open one, else their latest one (reopened), else a new
+        one made of ``values``. When the open one is another team's, the
+        user is told who handles it (and may ask to join), not given a
+        second one."""
+        self._inbox_lock_person(partner.id, company.id)
+        Conversation = self.sudo()  # all of them: the rule holds whoever may read them
+        base = [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
+        conversation = Conversation.search([*base, ("state", "=", "open")], limit=1) or Conversation.search(
+            base, order="last_message_date desc nulls last, id desc", limit=1)
+        if conversation:
+            mine = conversation.with_env(self.env)
+            if mine.has_access("read"):
+                if mine.state != "open":
+                    mine.action_reopen()
+                return mine
+            if conversation.state == "open":
+                raise UserError(conversation._inbox_handled_by_message())
+        return self.create({**(values or {}), "partner_id": partner.id, "company_id": company.id})
+
+    def _inbox_handled_by(self):
+        """Who handles the conversation (team, assignee): what an Inbox user
+        of its company who may not read it is told, and nothing else."""
+        self.ensure_one()
+        conversation = self.sudo()
+        return {"id": conversation.id, "team": conversation.team_id.name or "",
+                "user": conversation.user_id.name or ""}
+
+    def _inbox_handled_by_message(self):
+        handled = self._inbox_handled_by()
+        if handled["team"] and handled["user"]:
+            who = _("%(team)s (%(user)s)", team=handled["team"], user=handled["user"])
+        else:
+            who = handled["team"] or handled["user"] or _("nobody yet")
+        return _("%(person)s already has an open conversation, handled by %(who)s. "
+                 "Search their number in the Inbox to ask to join it.",
+                 person=self.sudo().partner_id.display_name, who=who)
+
+    def _inbox_handlers(self):
+        """Who may let somebody in: the assignee, else the team's members,
+        else the followers, else the Inbox managers of the company (Inbox
+        users of the company all)."""
+        self.ensure_one()
+        conversation = self.sudo()
+
+        def inbox_users(users):
+            return users.filtered(lambda user: user.active and not user.share and user != self.env.user
+                                  and conversation.company_id in user.company_ids
+                                  and user.has_group("unified_inbox.group_inbox_user"))
+
+        for users in (conversation.user_id, conversation.team_id.member_ids, conversation.message_partner_ids.user_ids):
+            if handlers := inbox_users(users):
+                return handlers
+        return inbox_users(self.env["res.users"].sudo().search(
+            [("all_group_ids", "in", self.env.ref("unified_inbox.group_inbox_manager").id)]))
+
+    def inbox_request_join(self):
+        """Ask those who handle the conversation to let the current user in:
+        they get a notification with a link to let them in (as a follower:
+        the access rules do the rest) and one to decline. For the Inbox
+        users of its company who cannot read it. Returns who handles it."""
+        self.ensure_one()
+        user = self.env.user
+        conversation = self.sudo()
+        if not user.has_group("unified_inbox.group_inbox_user") or conversation.company_id not in user.company_ids:
+            raise AccessError(_("You cannot ask to join this conversation."))
+        if self.has_access("read"):
+            return dict(conversation._inbox_handled_by(), joined=True)
+        if self.env["mail.message"].sudo().search_count([
+            ("model", "=", self._name), ("res_id", "=", self.id), ("message_type", "=", "user_notification"),
+            ("author_id", "=", user.partner_id.id), ("date", ">", fields.Datetime.now() - JOIN_REQUEST_DELAY),
+        ], limit=1):
+            # asked already: those who handle it are not asked again so soon
+            return dict(conversation._inbox_handled_by(), requested=True)
+        handlers = conversation._inbox_handlers()
+        if not handlers:
+            raise UserError(_("Nobody handles this conversation yet: ask an Inbox manager."))
+        base_url = conversation.get_base_url()
+        accept, decline = (f"{base_url}{conversation._inbox_join_path(user, decision)}"
+                           for decision in ("accept", "decline"))
+        team = user.sudo().crm_team_ids[:1].name
+        body = Markup("<p>%s</p><p><a href=\"%s\">%s</a> · <a href=\"%s\">%s</a></p>") % (
+            _("%(user)s%(team)s asks to join the conversation with %(person)s.", user=user.name,
+              team=f" ({team})" if team else "", person=conversation.partner_id.display_name),
+            accept, _("Let them in"), decline, _("Decline"))
+        conversation.message_notify(
+            partner_ids=handlers.partner_id.ids, body=body,
+            subject=_("%s asks to join a conversation", user.name))
+        return dict(conversation._inbox_handled_by(), requested=True)
+
+    def _inbox_join_path(self, user, decision):
+        """The link that lets ``user`` in (or declines): signed, so that only
+        the notification's readers can make it, and used as one who may
+        write the conversation."""
+        self.ensure_one()
+        signature = hmac(self.env(su=True), "unified_inbox-join", (self.id, user.id, decision))
+        return f"/unified_inbox/join/{self.id}/{user.id}/{decision}/{signature}"
+
+    def _inbox_decide_join(self, requester, accept):
+        """Let ``requester`` in, as a follower, or decline; by a user who may
+        write the conversation. The requester is told either way."""
+        self.ensure_one()
+        self.check_access("write")
+        person = self.partner_id.display_name
+        if accept:
+            self.sudo().message_subscribe(partner_ids=requester.partner_id.ids)
+            self.message_post(body=_("%(user)s let %(requester)s in.", user=self.env.user.name,
+                                     requester=requester.name),
+                              message_type="notification", subtype_xmlid="mail.mt_note")
+            self.sudo().message_notify(
+                partner_ids=requester.partner_id.ids, subject=_("You joined the conversation with %s", person),
+                body=_("%(user)s let you in the conversation with %(person)s.", user=self.env.user.name,
+                       person=person))
+        else:
+            # the requester may not read the conversation: a notification of no record
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=requester.partner_id.ids, subject=_("Request to join declined"),
+                body=_("%(user)s declined your request to join the conversation with %(person)s.",
+                       user=self.env.user.name, person=person))
+        return True
+
+    # ------------------------------------------------------------------
     # Receiving
     # ------------------------------------------------------------------
 
@@ -440,7 +624,7 @@ class InboxConversation(models.Model):
         belongs to: their open one (the one with this sender if several),
         else their latest one (reopened by the message), else a new one."""
         company = sender.company_id or company or self.env.company
-        self.env["inbox.lock"]._inbox_acquire(f"conversation:{partner.id}:{company.id}")
+        self._inbox_lock_person(partner.id, company.id)
         conversations = self.search(
             [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
             order="last_message_date desc nulls last, id desc")
@@ -576,19 +760,48 @@ class InboxConversation(models.Model):
         # chosen; the chatter must not offer to email them behind its back.
         return {conversation.id: [] for conversation in self}
 
-    def _inbox_touch(self, message, values=None):
-        """Keep the list columns in step with the latest message (and write
-        ``values`` with them, in one update)."""
-        self.ensure_one()
-        preview = html2plaintext(message.body or "").strip() or message.subject or ""
+    @api.model
+    def _inbox_is_exchanged(self, message):
+        """Whether ``message`` was sent or received: a canceled message, or
+        one scheduled for later, is not the conversation's last message."""
+        if message.inbox_status == "canceled":
+            return False
+        return not (message.inbox_status == "queued" and message.inbox_scheduled_date
+                    and message.inbox_scheduled_date > fields.Datetime.now())
+
+    @api.model
+    def _inbox_preview_values(self, message):
+        # plain text: the list shows no formatting marks (*bold*, links)
+        preview = html_to_inner_content(message.body or "").strip() or message.subject or ""
         if not preview and message.attachment_ids:
             preview = _("Attachment: %s", message.attachment_ids[0].name)
-        self.sudo().write({
-            **(values or {}),
+        return {
             "last_message_date": message.date,
             "last_message_preview": preview[:PREVIEW_LENGTH],
             "last_message_channel": message.inbox_channel,
             "last_message_direction": message.inbox_direction or False,
+        }
+
+    def _inbox_refresh_preview(self):
+        """Show the last message sent or received in the list (after a
+        cancel, or when a scheduled message goes)."""
+        Message = self.env["mail.message"].sudo()
+        for conversation in self:
+            messages = Message.search([
+                ("model", "=", self._name), ("res_id", "=", conversation.id), ("inbox_channel", "!=", False),
+            ], order="date desc, id desc")
+            last = next((m for m in messages if self._inbox_is_exchanged(m)), None)
+            if last:
+                conversation.sudo().write(self._inbox_preview_values(last))
+
+    def _inbox_touch(self, message, values=None):
+        """Keep the list columns in step with the latest message (and write
+        ``values`` with them, in one update)."""
+        self.ensure_one()
+        exchanged = self._inbox_is_exchanged(message)
+        self.sudo().write({
+            **(values or {}),
+            **(self._inbox_preview_values(message) if exchanged else {}),
             "channels": " ".join(sorted(set((self.channels or "").split()) | {message.inbox_channel} - {False})),
         })
         if message.inbox_direction != "inbound":
@@ -616,6 +829,7 @@ class InboxConversation(models.Model):
                 "whatsapp_window_expiry": whatsapp_in and whatsapp_in.date + WHATSAPP_WINDOW,
             })
             conversation._inbox_touch(messages[0])
+            conversation._inbox_refresh_preview()
 
     # ------------------------------------------------------------------
     # The Inbox list
@@ -721,9 +935,45 @@ class InboxConversation(models.Model):
         if search:
             # a valid number is searched normalized; a partial or invalid one is no phone search
             if sum(char.isdigit() for char in search) >= 6:
-                number = self.env["inbox.sender"]._inbox_normalize_address("sms", search, raise_exception=False)
+                number = self._inbox_search_number(search)
             domain.append(self._inbox_search_domain(search, number))
         return Domain.AND(domain), number
+
+    @api.model
+    def _inbox_search_number(self, search):
+        """The E.164 number ``search`` is, or False. International formats
+        stand alone; a national one ("0470 12 34 56") is read in the country
+        of the current company, else of its sender numbers (a company whose
+        country is not set), else of the user's other companies."""
+        Partner = self.env["res.partner"]
+        number = self.env["inbox.sender"]._inbox_normalize_address("sms", search, raise_exception=False)
+        if number:
+            return number
+        senders = self.env["inbox.sender"].sudo().search(
+            [("company_id", "=", self.env.company.id), ("channel", "in", ("sms", "whatsapp"))])
+        codes = {phone_validation.phone_get_country_code_for_number(address) for address in senders.mapped("address")}
+        countries = self.env.company.country_id | self.env["res.country"].search([("code", "in", list(codes))]) \
+            | self.env.companies.country_id
+        for country in countries:
+            number = Partner._phone_format(number=search, country=country, raise_exception=False)
+            if number:
+                return number
+        return False
+
+    @api.model
+    def _inbox_handled_elsewhere(self, number=False, email=False):
+        """Who handles the open conversation, in the current company, of the
+        person with exactly this number or email address, when the user may
+        not read it: team and assignee, nothing of its content."""
+        if not (number or email):
+            return []
+        partners = self.env["res.partner"].sudo().search(
+            [("phone_sanitized", "=", number)] if number else [("email_normalized", "=", email)])
+        if not partners:
+            return []
+        domain = [("partner_id", "in", partners.ids), ("company_id", "=", self.env.company.id), ("state", "=", "open")]
+        hidden = self.sudo().search(domain, order="id") - self.search(domain).sudo()
+        return [conversation._inbox_handled_by() for conversation in hidden]
 
     @api.model
     def inbox_list(self, tab="open", channel=None, sender_id=None, user_id=None, label_id=None, search=None,
@@ -751,12 +1001,17 @@ class InboxConversation(models.Model):
         total = counts[tab]
         if sort == "oldest_unanswered":
             total = self._inbox_capped_counts({"list": full_domain})["list"]
+        # the person of the number or address may be another team's: say who
+        # handles them (the user may ask to join), never offer a second conversation
+        email = search and "@" in search and email_normalize(search.strip())
+        handled_by = self._inbox_handled_elsewhere(number, email)
         return {
             "conversations": [conversation._inbox_list_row() for conversation in conversations],
             "counts": counts,
             "total": total,
             "count_cap": COUNT_CAP,
-            "new_number": number if number and not counts["all"] else False,
+            "new_number": number if number and not counts["all"] and not handled_by else False,
+            "handled_by": handled_by,
         }
 
     def inbox_details(self):
@@ -798,6 +1053,13 @@ class InboxConversation(models.Model):
             } for event in events],
         }
 
+    def inbox_list_row(self):
+        """The Inbox list's row of this conversation, to open one that is not
+        on the page shown (one just started, under other filters)."""
+        self.ensure_one()
+        self.check_access("read")
+        return self._inbox_list_row()
+
     def _inbox_list_row(self):
         self.ensure_one()
         partner = self.partner_id
@@ -821,15 +1083,16 @@ class InboxConversation(models.Model):
 
     def _inbox_readers(self):
         """Active Inbox users who may read the conversation, by the same
-        rules as the record rules: the assignee, the team's members, and the
-        managers of its company."""
+        rules as the record rules: the assignee, the team's members, its
+        followers, and the managers of its company."""
         self.ensure_one()
         return self.env["res.users"].sudo().search([
             ("company_ids", "in", self.company_id.id),
             ("all_group_ids", "in", self.env.ref("unified_inbox.group_inbox_user").id),
-            "|", "|",
+            "|", "|", "|",
             ("id", "=", self.user_id.id),
             ("id", "in", self.team_id.member_ids.ids),
+            ("partner_id", "in", self.sudo().message_partner_ids.ids),
             ("all_group_ids", "in", self.env.ref("unified_inbox.group_inbox_manager").id),
         ])
 
@@ -893,6 +1156,18 @@ class InboxConversation(models.Model):
                 )
         return True
 
+    def inbox_set_label(self, label_id, active=True):
+        """Put the label ``label_id`` on the conversation (``active``) or
+        take it off, from the thread's header. Returns the conversation's
+        labels as the Inbox shows them."""
+        self.ensure_one()
+        self.check_access("write")
+        label = self.env["inbox.label"].browse(label_id).exists()
+        if not label:
+            raise UserError(_("This label no longer exists."))
+        self.write({"label_ids": [Command.link(label.id) if active else Command.unlink(label.id)]})
+        return self._inbox_list_row()["labels"]
+
     def inbox_set_consent(self, channel, opted_out=None, dnd=None):
         """Opt the person out of ``channel`` or back in (``opted_out``), or
         set its do-not-disturb (``dnd``), from the Inbox's person panel.
@@ -950,8 +1225,9 @@ class InboxConversation(models.Model):
             or self.search(base, order=order, limit=1)
         if not conversation and create:
             self.check_access("create")
-            conversation = self.with_context(mail_create_nosubscribe=True).create({
-                "partner_id": partner.id, "lead_id": lead.id if lead else False,
+            # the person's one conversation, unless another team has it open
+            conversation = self.with_context(mail_create_nosubscribe=True)._inbox_start(partner, self.env.company, {
+                "lead_id": lead.id if lead else False,
                 "team_id": (lead.team_id if lead else self.env.user.crm_team_ids[:1]).id,
                 "user_id": self.env.uid,
             })

@@ -86,6 +86,18 @@ class MailMessage(models.Model):
             "inbox_card",
         ]
 
+    def inbox_card_exists(self):
+        """Whether the record of an activity card is still there for its View
+        to open (an archived one is); one deleted since says so instead of
+        opening an empty form."""
+        self.ensure_one()
+        self.check_access("read")
+        card = self.inbox_card or {}
+        model, res_id = card.get("model"), card.get("res_id")
+        if not isinstance(res_id, int) or isinstance(res_id, bool) or model not in self.env:
+            return False
+        return bool(self.env[model].browse(res_id).exists())
+
     # ------------------------------------------------------------------
     # Outbound queue
     # ------------------------------------------------------------------
@@ -380,6 +392,9 @@ class MailMessage(models.Model):
             # a late failure report does not undo a delivery
             return False
         self.write(dict(values, inbox_status=status))
+        if current == "queued" and status in ("sent", "delivered", "read") and self.inbox_scheduled_date:
+            # a scheduled message is the last one once it has gone
+            self._inbox_conversations()._inbox_refresh_preview()
         self._inbox_bus_send()
         return True
 
@@ -505,7 +520,12 @@ class MailMessage(models.Model):
             message._inbox_lock_queued()
             message.inbox_status = "canceled"
             message._inbox_bus_send()
+        self._inbox_conversations()._inbox_refresh_preview()
         return True
+
+    def _inbox_conversations(self):
+        return self.env["inbox.conversation"].sudo().browse(
+            {message.res_id for message in self.sudo() if message.model == "inbox.conversation"}).exists()
 
     def action_inbox_reschedule(self, scheduled_date, body=None):
         """Change when a scheduled message goes, and for SMS and WhatsApp its

@@ -15,10 +15,12 @@ class TestAccess(InboxCommon):
         Conversation = cls.env["inbox.conversation"]
         cls.other_company = cls.env["res.company"].create({"name": "Other Company"})
         cls.conv_team_a = cls.conversation
-        cls.conv_team_b = Conversation.create({"partner_id": cls.partner.id, "team_id": cls.team_b.id})
+        # one open conversation per person and company: the person's others here are closed ones
+        cls.conv_team_b = Conversation.create({"partner_id": cls.partner.id, "team_id": cls.team_b.id,
+                                               "state": "closed"})
         cls.conv_assigned_a = Conversation.create({
-            "partner_id": cls.partner.id, "team_id": cls.team_b.id, "user_id": cls.user_a.id})
-        cls.conv_no_team = Conversation.create({"partner_id": cls.partner.id})
+            "partner_id": cls.partner.id, "team_id": cls.team_b.id, "user_id": cls.user_a.id, "state": "closed"})
+        cls.conv_no_team = Conversation.create({"partner_id": cls.partner.id, "state": "closed"})
         cls.conv_other_company = Conversation.create({
             "partner_id": cls.partner.id, "company_id": cls.other_company.id})
         cls.manager.write({"company_ids": [Command.link(cls.other_company.id)]})

@@ -1,7 +1,7 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import InboxCommon
@@ -89,6 +89,58 @@ class TestActivityCards(InboxCommon):
         self.assertFalse(event.exists())
         self.assertEqual((self.cards()[-1].inbox_card["event"], self.cards()[-1].inbox_card["res_id"]),
                          ("unlink", False))
+
+    def test_confirm_by_staff_says_who_confirmed(self):
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=3)
+        event = self.env["calendar.event"].create({
+            "name": "Cleaning", "start": start, "stop": start + timedelta(hours=1),
+            "partner_ids": [(4, self.partner.id)]})
+        event.with_user(self.user_a).action_inbox_confirm()
+        self.assertEqual(self.cards()[-1].inbox_card["title"], "Cleaning confirmed for Alice Customer by Agent A",
+                         "not 'Alice Customer accepted': she did not, a colleague did for her")
+        attendee = event.attendee_ids.filtered(lambda a: a.partner_id == self.partner)
+        attendee.with_user(self.user_a).do_decline()
+        self.assertEqual(self.cards()[-1].inbox_card["title"], "Cleaning declined for Alice Customer by Agent A")
+        # her own answer (the invitation link runs as the public user)
+        attendee.with_user(self.env.ref("base.public_user")).sudo().do_accept()
+        self.assertEqual(self.cards()[-1].inbox_card["title"], "Alice Customer accepted Cleaning")
+
+    def test_rescheduled_times_are_data_for_each_readers_time_zone(self):
+        self.user_a.tz = "Europe/Brussels"
+        start = datetime(2031, 3, 4, 15, 0)  # UTC: 16:00 in Brussels, 10:00 in New York
+        event = self.env["calendar.event"].create({
+            "name": "Check-up", "start": start, "stop": start + timedelta(hours=1),
+            "partner_ids": [(4, self.partner.id)]})
+        event.with_user(self.user_a).write({
+            "start": start + timedelta(days=1, hours=2), "stop": start + timedelta(days=1, hours=3)})
+        card = self.cards()[-1].inbox_card
+        self.assertEqual(card["title_parts"], [
+            "Appointment Check-up: Start ", {"datetime": "2031-03-04 15:00:00"}, " → ",
+            {"datetime": "2031-03-05 17:00:00"}], "the times as data (UTC), for each reader's client to format")
+        self.assertNotIn("16:00", card["title"], "never in the time zone of the one who moved it")
+        self.assertIn("3:00:00 PM UTC", card["title"], "the stored text says its time zone")
+        self.assertIn("5:00:00 PM UTC", self.cards()[-1].body)
+        # a custom text with {old} and {new} gets the same data
+        self.env.ref("unified_inbox.card_rule_event_rescheduled").card_title = "{record} moved to {new}"
+        event.write({"start": start, "stop": start + timedelta(hours=1)})
+        self.assertEqual(self.cards()[-1].inbox_card["title_parts"],
+                         ["Check-up moved to ", {"datetime": "2031-03-04 15:00:00"}])
+
+    def test_card_view_of_a_deleted_record(self):
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        event = self.env["calendar.event"].create({
+            "name": "Check-up", "start": start, "stop": start + timedelta(hours=1),
+            "partner_ids": [(4, self.partner.id)]})
+        created = self.cards()[-1]
+        self.assertTrue(created.with_user(self.user_a).inbox_card_exists())
+        event.unlink()
+        self.assertFalse(created.with_user(self.user_a).inbox_card_exists(),
+                         "View says the appointment no longer exists, instead of an error")
+        lead = self.lead()
+        lead.action_set_lost()
+        self.assertTrue(self.cards()[-1].with_user(self.user_a).inbox_card_exists(), "a lost (archived) one opens")
+        with self.assertRaises(AccessError):
+            created.with_user(self.user_b).inbox_card_exists()
 
     def test_a_rule_needs_a_model_that_can_have_cards(self):
         with self.assertRaisesRegex(ValidationError, "cannot have cards"), self.env.cr.savepoint():

@@ -46,3 +46,41 @@ class TestCompose(InboxCommon):
         form.channel = "whatsapp"
         self.assertEqual(form.sender_id, self.sender_whatsapp)
         self.assertIn("WhatsApp window is closed", form.availability_reason)
+
+    def test_whatsapp_to_someone_new_offers_approved_templates_only(self):
+        Template = self.env["inbox.template"]
+        approved = Template.create({
+            "name": "Follow-up", "channel": "whatsapp", "body": "Hello {{1}}, how are you?",
+            "whatsapp_template_name": "follow_up", "whatsapp_language": "en", "whatsapp_status": "approved",
+            "whatsapp_variables": "{{ object.partner_id.name }}"})
+        free_text = Template.create({"name": "Free text", "channel": "whatsapp", "body": "See you"})
+        form = Form(self.env["inbox.compose"].with_user(self.user_a))
+        form.new_address = "0470 55 66 99"
+        form.channel = "whatsapp"
+        self.assertTrue(form.whatsapp_templates_only, "a person new to the Inbox never wrote: the window is closed")
+        self.assertIn("WhatsApp window is closed", form.availability_reason)
+        self.assertEqual(form._get_modifier("body", "readonly"), True, "no free text to type and have refused")
+        self.assertEqual(form._get_modifier("template_id", "required"), True)
+        offered = Template.browse(form.allowed_template_ids.ids)
+        self.assertIn(approved, offered)
+        self.assertNotIn(free_text, offered, "only an approved template is offered")
+        self.assertTrue(all(offered.mapped("whatsapp_template_name")))
+        form.template_id = approved
+        self.assertFalse(form.availability_reason)
+        self.assertIn("how are you", form.body)
+        form.save().action_send()
+        person = self.env["res.partner"].search([("phone_sanitized", "=", "+32470556699")])
+        message = self.env["inbox.conversation"].search([("partner_id", "=", person.id)]).message_ids.filtered(
+            lambda m: m.inbox_channel == "whatsapp")
+        self.assertEqual(message.inbox_template["name"], "follow_up")
+        # an SMS to the same person is free text again; a WhatsApp to
+        # somebody whose window is open is too, with every template
+        form = Form(self.env["inbox.compose"].with_user(self.user_a))
+        form.partner_id = self.partner
+        form.channel = "sms"
+        self.assertFalse(form.whatsapp_templates_only)
+        self.open_whatsapp_window()
+        form.channel = "whatsapp"
+        self.assertFalse(form.whatsapp_templates_only)
+        self.assertLessEqual(approved | free_text, Template.browse(form.allowed_template_ids.ids))
+        self.assertEqual(form._get_modifier("body", "readonly"), False)

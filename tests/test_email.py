@@ -81,7 +81,7 @@ class TestEmailProvider(InboxCommon, MockSmtplibCase, HttpCase):
         self.assertNotIn(second.message_id, parsed["References"])
 
     def test_reply_lands_in_its_conversation(self):
-        other = self.env["inbox.conversation"].create({"partner_id": self.partner.id})
+        other = self.env["inbox.conversation"].create({"partner_id": self.partner.id, "state": "closed"})
         other.sudo().last_message_date = "2099-01-01 00:00:00"  # the newest, to prove threading wins
         message = self.send_email()
         reply = self.mime("<reply-1@customer.example.com>", body="Thanks, see you!", in_reply_to=message.message_id)

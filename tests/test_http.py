@@ -77,7 +77,8 @@ class TestHttp(InboxCommon, HttpCase):
         })
 
     def test_rpc_access(self):
-        other = self.env["inbox.conversation"].create({"partner_id": self.partner.id, "team_id": self.team_b.id})
+        other = self.env["inbox.conversation"].create(
+            {"partner_id": self.partner.id, "team_id": self.team_b.id, "state": "closed"})
         found = self.rpc("inbox_user_a", "inbox.conversation", "search_read", [[]], {"fields": ["id"]})
         self.assertEqual({r["id"] for r in found}, {self.conversation.id})
         with self.assertRaisesRegex(JsonRpcException, "AccessError"):

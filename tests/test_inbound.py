@@ -53,11 +53,14 @@ class TestInbound(InboxCommon):
         self.assertEqual(self.conversation.state, "open")
         self.assertEqual(self.env["inbox.conversation"].search_count([("partner_id", "=", self.partner.id)]), 1)
 
-    def test_open_conversation_of_that_sender_first(self):
-        other = self.env["inbox.conversation"].create({"partner_id": self.partner.id})
-        other.sudo().last_sender_id = self.sender_whatsapp
+    def test_the_open_conversation_first(self):
+        # a person has one open conversation per company: it takes their
+        # messages, before a newer closed one, even of that sender
+        other = self.env["inbox.conversation"].create({"partner_id": self.partner.id, "state": "closed"})
+        other.sudo().write({"last_sender_id": self.sender_whatsapp.id, "last_message_date": "2099-01-01 00:00:00"})
         self.receive(self.conversation, "whatsapp", "On WhatsApp")
-        self.assertEqual(other.last_message_preview, "On WhatsApp")
+        self.assertEqual(self.conversation.last_message_preview, "On WhatsApp")
+        self.assertEqual(other.state, "closed")
 
     def test_new_conversation_takes_the_sender_team(self):
         self.sender_sms.team_ids = self.team_b

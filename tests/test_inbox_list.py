@@ -259,7 +259,8 @@ class TestFormFeed(InboxCommon):
         self.assertEqual(lead.inbox_feed_conversation(), self.conversation.id, "the person's conversation")
         linked_id = lead.inbox_feed_conversation(create=False)
         self.assertEqual(linked_id, self.conversation.id)
-        other = self.env["inbox.conversation"].create({"partner_id": self.partner.id, "lead_id": lead.id})
+        other = self.env["inbox.conversation"].create(
+            {"partner_id": self.partner.id, "lead_id": lead.id, "state": "closed"})
         self.assertEqual(lead.inbox_feed_conversation(), other.id, "the one linked to the opportunity first")
         bare = self.env["crm.lead"].create({"name": "No customer", "type": "opportunity"})
         with self.assertRaisesRegex(UserError, "Set the opportunity's customer"):

@@ -1,3 +1,7 @@
+import base64
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 
@@ -26,9 +30,100 @@ class InboxTourCase(HttpCase):
         cls.failed._inbox_set_status("failed", inbox_error="Unreachable destination handset.")
         cls.conversation_zed.message_inbox_send("note", "Zed called about parking")
 
+    def _long_conversation(self):
+        """Sam's conversation: more history than a screen holds, the newest
+        at the end, and a file the team sent."""
+        sam = self.env["res.partner"].create({"name": "Sam Scroll", "phone": "+32 470 44 55 66"})
+        conversation = self.env["inbox.conversation"].create({"partner_id": sam.id})
+        for number in range(1, 31):
+            conversation.message_inbox_send("note", f"History message {number}")
+        attachment = self.env["ir.attachment"].create({
+            "name": "xray.pdf", "datas": base64.b64encode(b"%PDF-1.4 tour"), "mimetype": "application/pdf",
+            "res_model": "inbox.conversation", "res_id": conversation.id,
+        })
+        conversation.message_inbox_send("note", "Here is the X-ray", attachment_ids=attachment.ids)
+        conversation.message_inbox_send("note", "Newest message of the history")
+        return conversation
+
+    def _assert_scroll_tour(self, conversation):
+        received = conversation.message_ids.filtered(lambda m: m.inbox_direction == "inbound")
+        self.assertIn("Are you still there?", received.body)
+        note = conversation.message_ids.filtered(lambda m: "Sent from the bottom" in (m.body or ""))
+        self.assertEqual(note.inbox_channel, "note")
+
+
+class ScrollTours:
+    """A thread, in the Inbox and on the person's form, opens at its newest
+    message, at every width. (Odoo 19 runs only the test methods a class
+    defines itself: each class below calls these.)"""
+
+    def _thread_opens_at_its_newest_message(self):
+        conversation = self._long_conversation()
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_thread_scroll_tour", login="admin")
+        self._assert_scroll_tour(conversation)
+
+    def _feed_opens_at_its_newest_message(self):
+        conversation = self._long_conversation()
+        self.start_tour(f"/odoo/res.partner/{conversation.partner_id.id}", "unified_inbox_feed_scroll_tour",
+                        login="admin")
+        self.assertTrue(conversation.message_ids.filtered(lambda m: "Sent from the form" in (m.body or "")))
+
+
+class StartTours:
+    """A conversation started from the Inbox (its search, its New button)
+    goes on in the Inbox, on the new thread, at every width. (Odoo 19 runs
+    only the test methods a class defines itself: each class below calls
+    this.)"""
+
+    def _start_a_conversation_and_stay_in_the_inbox(self):
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_start_tour", login="admin")
+        for number, text in (("+14155550123", "Hello from the searched number"),
+                             ("+14155550124", "Hello from the New button")):
+            conversation = self.env["inbox.conversation"].search([("partner_id.phone_sanitized", "=", number)])
+            self.assertEqual(len(conversation), 1)
+            sms = conversation.message_ids.filtered(lambda m: m.inbox_channel == "sms")
+            self.assertIn(text, sms.body)
+
 
 @tagged("post_install", "-at_install")
-class TestUi(InboxTourCase):
+class TestUi(StartTours, ScrollTours, InboxTourCase):
+
+    def test_thread_opens_at_its_newest_message(self):
+        self._thread_opens_at_its_newest_message()
+
+    def test_feed_opens_at_its_newest_message(self):
+        self._feed_opens_at_its_newest_message()
+
+    def test_a_new_conversation_goes_on_in_the_inbox(self):
+        self._start_a_conversation_and_stay_in_the_inbox()
+
+    def test_a_new_whatsapp_conversation_offers_approved_templates_only(self):
+        provider = self.sender.provider_id
+        self.env["inbox.sender"].create({
+            "name": "Tour WhatsApp", "provider_id": provider.id, "channel": "whatsapp", "address": "+32 470 00 00 08"})
+        Template = self.env["inbox.template"]
+        Template.create({
+            "name": "Tour follow-up", "channel": "whatsapp", "body": "Hello {{1}}, how are you since your visit?",
+            "whatsapp_template_name": "follow_up", "whatsapp_language": "en", "whatsapp_status": "approved",
+            "whatsapp_variables": "{{ object.partner_id.name }}"})
+        Template.create({"name": "Tour free text", "channel": "whatsapp", "body": "See you soon"})
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_start_whatsapp_tour", login="admin")
+        conversation = self.env["inbox.conversation"].search([("partner_id.phone_sanitized", "=", "+14155550125")])
+        message = conversation.message_ids.filtered(lambda m: m.inbox_channel == "whatsapp")
+        self.assertEqual(message.inbox_template["name"], "follow_up")
+
+    def test_thread_reads_like_a_chat(self):
+        billing = self.env["inbox.label"].create({"name": "Tour Billing"})
+        admin = self.env.ref("base.user_admin")
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_chat_tour", login="admin")
+        self.assertEqual(self.conversation_zed.label_ids, billing, "one label taken off, one put on")
+        self.assertEqual(self.conversation_zed.user_id, admin)
+        self.assertEqual(self.conversation_zed.state, "closed")
+        inbound = self.conversation_wanda.message_ids.filtered(lambda m: m.inbox_direction == "inbound")
+        self.assertIn("Is anybody reading?", inbound.body)
+        self.assertFalse(self.conversation_wanda.with_user(admin).is_unread, "read as it arrived")
+        lead = self.conversation_zed.lead_id
+        self.assertEqual(lead.partner_id, self.zed)
 
     def test_send_from_the_inbox(self):
         partner = self.env["res.partner"].create({"name": "Tour Customer", "phone": "+32 470 11 22 33"})
@@ -92,8 +187,20 @@ class TestUi(InboxTourCase):
         self.assertIn(self.wanda, event.partner_ids)
         created, accepted = self.conversation_wanda.message_ids.filtered("inbox_card").sorted("id")
         self.assertEqual((created.inbox_card["event"], created.inbox_card["res_id"]), ("create", event.id))
-        self.assertEqual(accepted.inbox_card["title"], "Wanda Workflow accepted Check-up visit")
+        self.assertEqual(accepted.inbox_card["title"], "Check-up visit confirmed for Wanda Workflow by Mitchell Admin",
+                         "staff confirmed for her: the card says who did")
         self.assertEqual(event.attendee_ids.filtered(lambda a: a.partner_id == self.wanda).state, "accepted")
+
+    def test_confirm_and_cancel_an_appointment_from_its_card(self):
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        event = self.env["calendar.event"].create({
+            "name": "Whitening consult", "start": start, "stop": start + timedelta(hours=1),
+            "partner_ids": [(4, self.wanda.id)]})
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_appointment_tour", login="admin")
+        self.assertFalse(event.exists())
+        cards = self.conversation_wanda.message_ids.filtered("inbox_card").sorted("id")
+        titles = [card.inbox_card["title"] for card in cards]
+        self.assertEqual(titles[1], "Whitening consult confirmed for Wanda Workflow by Mitchell Admin")
 
     def test_conversation_on_the_person_form(self):
         self.start_tour(f"/odoo/res.partner/{self.wanda.id}", "unified_inbox_form_feed_tour", login="admin")
@@ -111,9 +218,18 @@ class TestUi(InboxTourCase):
 
 
 @tagged("post_install", "-at_install")
-class TestUiMobile(InboxTourCase):
+class TestUiMobile(StartTours, ScrollTours, InboxTourCase):
     browser_size = "390x844"
     touch_enabled = True
+
+    def test_thread_opens_at_its_newest_message(self):
+        self._thread_opens_at_its_newest_message()
+
+    def test_feed_opens_at_its_newest_message(self):
+        self._feed_opens_at_its_newest_message()
+
+    def test_a_new_conversation_goes_on_in_the_inbox(self):
+        self._start_a_conversation_and_stay_in_the_inbox()
 
     def test_mobile_layout(self):
         self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_mobile_tour", login="admin")

@@ -21,16 +21,72 @@ class InboxCompose(models.TransientModel):
     sender_id = fields.Many2one(
         "inbox.sender", string="Send From",
         domain="[('channel', '=', channel)]")
-    template_id = fields.Many2one("inbox.template", domain="[('channel', '=', channel)]")
+    template_id = fields.Many2one("inbox.template", domain="[('id', 'in', allowed_template_ids)]")
     subject = fields.Char()
-    body = fields.Text(required=True)
+    # required in the view, except when an approved WhatsApp template writes it
+    body = fields.Text()
     attachment_ids = fields.Many2many("ir.attachment", string="Attachments")
     availability_reason = fields.Char(compute="_compute_availability_reason")
+    whatsapp_templates_only = fields.Boolean(
+        compute="_compute_whatsapp_templates_only",
+        help="WhatsApp's window is closed for this person (they have not written to this number in the last "
+             "24 hours, or never did): only an approved template can be sent.")
+    allowed_template_ids = fields.Many2many("inbox.template", compute="_compute_allowed_template_ids")
 
-    @api.depends("conversation_id", "channel", "sender_id")
+    @api.depends("conversation_id", "partner_id", "new_address", "channel", "sender_id")
+    def _compute_whatsapp_templates_only(self):
+        for wizard in self:
+            wizard.whatsapp_templates_only = wizard.channel == "whatsapp" and not wizard._inbox_whatsapp_window_open()
+
+    @api.depends("channel", "whatsapp_templates_only")
+    def _compute_allowed_template_ids(self):
+        for wizard in self:
+            templates = self.env["inbox.template"].search([("channel", "=", wizard.channel)]).filtered(
+                lambda template: template.whatsapp_status not in ("pending", "rejected", "paused", "disabled"))
+            if wizard.whatsapp_templates_only:
+                templates = templates.filtered("whatsapp_template_name")
+            wizard.allowed_template_ids = templates
+
+    def _inbox_whatsapp_window_open(self):
+        """Whether free text may go on WhatsApp to the person written to:
+        only if they wrote to the sender's number in the last 24 hours,
+        which a person new to the Inbox never did."""
+        self.ensure_one()
+        conversation = self.conversation_id or self._inbox_existing_conversation()
+        if not conversation:
+            return False
+        sender = self.sender_id or conversation._inbox_usable_senders("whatsapp")[:1]
+        return conversation._inbox_whatsapp_window_open(sender)
+
+    def _inbox_existing_conversation(self):
+        """The conversation of the person chosen or typed, if they have one
+        the user may read (their open one, else their latest); nobody is
+        created to find out."""
+        self.ensure_one()
+        Conversation = self.env["inbox.conversation"]
+        partner = self.partner_id
+        address = (self.new_address or "").strip()
+        if not partner and address:
+            channel = "email" if "@" in address else "sms"
+            normalized = self.env["inbox.sender"]._inbox_normalize_address(channel, address, raise_exception=False)
+            partner = normalized and self.env["res.partner"]._inbox_find(channel, normalized)
+        if not partner:
+            return Conversation
+        domain = [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)]
+        return (Conversation.search([*domain, ("state", "=", "open")], limit=1)
+                or Conversation.search(domain, order="id desc", limit=1))
+
+    @api.depends("conversation_id", "partner_id", "new_address", "channel", "sender_id", "template_id")
     def _compute_availability_reason(self):
         for wizard in self:
             conversation = wizard.conversation_id
+            if not conversation and wizard.whatsapp_templates_only and not wizard.template_id.whatsapp_template_name:
+                # a person without a conversation yet: only the window can be told before sending
+                name = wizard.partner_id.display_name or (wizard.new_address or "").strip() or _("This person")
+                wizard.availability_reason = _(
+                    "The WhatsApp window is closed: %s has not written in the last 24 hours. "
+                    "Only an approved template can be sent.", name)
+                continue
             if not conversation or not wizard.channel:
                 wizard.availability_reason = False
                 continue
@@ -50,8 +106,12 @@ class InboxCompose(models.TransientModel):
 
     @api.onchange("template_id")
     def _onchange_template_id(self):
-        if self.template_id and self.conversation_id:
-            self.subject, self.body = self.template_id._inbox_render(self.conversation_id)
+        conversation = self.conversation_id or self._inbox_existing_conversation()
+        if self.template_id and conversation:
+            self.subject, self.body = self.template_id._inbox_render(conversation)
+        elif self.template_id.whatsapp_template_name:
+            # what the approved template says, its values filled in when sent
+            self.body = self.template_id.body
 
     def _inbox_resolve_partner(self):
         """The person to write to: never a duplicate of an existing one."""
@@ -86,6 +146,20 @@ class InboxCompose(models.TransientModel):
             conversation.message_inbox_send(
                 self.channel, body, subject=self.subject, sender_id=self.sender_id.id or None,
                 template_id=self.template_id.id or None, attachment_ids=self.attachment_ids.ids)
+        return self._inbox_action_after_send(conversation)
+
+    def _inbox_action_after_send(self, conversation):
+        """Where the user lands once the message is written: opened from the
+        Inbox, the dialog closes and tells it which conversation to open;
+        from the Inbox's menu, the Inbox opens on the conversation; from a
+        conversation's form, that form."""
+        if self.env.context.get("inbox_compose_close"):
+            return {"type": "ir.actions.act_window_close", "infos": {"inbox_conversation_id": conversation.id}}
+        if self.env.context.get("inbox_compose_open_inbox"):
+            action = self.env["ir.actions.actions"]._for_xml_id("unified_inbox.inbox_action")
+            # the Inbox alone in the breadcrumbs, not stacked on what was open
+            action.update(target="main", params={"conversation_id": conversation.id})
+            return action
         return {
             "type": "ir.actions.act_window",
             "res_model": "inbox.conversation",
@@ -95,20 +169,11 @@ class InboxCompose(models.TransientModel):
         }
 
     def _inbox_new_conversation(self):
-        """The person's latest conversation (reopened), or a new one that
-        belongs to the user who starts it."""
+        """The person's one conversation (their latest, reopened), or a new
+        one that belongs to the user who starts it; never a second open one,
+        even when another team has it (the user is told who handles it)."""
         partner = self._inbox_resolve_partner()
-        Conversation = self.env["inbox.conversation"]
-        conversation = Conversation.search(
-            [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)],
-            order="last_message_date desc nulls last, id desc", limit=1)
-        if conversation:
-            if conversation.state == "closed":
-                conversation.action_reopen()
-            return conversation
-        return Conversation.create({
-            "partner_id": partner.id,
-            "company_id": self.env.company.id,
+        return self.env["inbox.conversation"]._inbox_start(partner, self.env.company, {
             "user_id": self.env.uid,
             "team_id": self.env.user.sudo().crm_team_ids[:1].id,
         })

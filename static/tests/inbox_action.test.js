@@ -1,10 +1,11 @@
-import { describe, expect, test } from "@odoo/hoot";
-import { click, dblclick, drag, press } from "@odoo/hoot-dom";
+import { describe, expect, getFixture, test } from "@odoo/hoot";
+import { click, dblclick, drag, press, queryOne } from "@odoo/hoot-dom";
 import { animationFrame } from "@odoo/hoot-mock";
 import { browser } from "@web/core/browser/browser";
 import { user } from "@web/core/user";
 import { contains, mockService, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
 import { InboxAction } from "@unified_inbox/inbox/inbox_action";
+import { COLUMNS, THREAD_MIN_WIDTH } from "@unified_inbox/inbox/column_widths";
 import { defineInboxModels } from "./unified_inbox_test_helpers";
 
 describe.current.tags("desktop");
@@ -242,4 +243,87 @@ test("the person panel creates an opportunity, or links one of theirs", async ()
     await animationFrame();
     await animationFrame();
     expect.verifySteps(["create", "open crm.lead 41"]);
+});
+
+test("one conversation is counted in the singular", async () => {
+    mockList({ conversations: [ROWS[0]], total: 1 });
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect(".o_inbox_total").toHaveText("1 conversation");
+    expect.verifySteps(["list open"]);
+});
+
+test("widening a side column leaves the thread its minimum width", async () => {
+    mockList();
+    getFixture().style.width = "1100px";
+    await mountWithCleanup(InboxAction, { props: {} });
+    const inbox = queryOne(".o_inbox");
+    const others = [".o_inbox_filters", ".o_inbox_resizer[data-column='list']"]
+        .map((selector) => queryOne(selector).offsetWidth)
+        .reduce((a, b) => a + b, 0);
+    const room = inbox.clientWidth - others - THREAD_MIN_WIDTH;
+    expect(room).toBeLessThan(COLUMNS.list.max, { message: "the bound that matters is the thread's" });
+    const handle = ".o_inbox_resizer[data-column='list']";
+    const { moveTo, drop } = await drag(handle, { position: { x: 2, y: 10 }, relative: true });
+    await moveTo(handle, { position: { x: 602, y: 10 }, relative: true });
+    await drop();
+    await animationFrame();
+    expect(".o_inbox_list").toHaveStyle({ width: `${room}px` });
+    expect(queryOne(".o_inbox_thread").offsetWidth).toBeGreaterThan(THREAD_MIN_WIDTH - 1);
+    expect.verifySteps(["list open"]);
+});
+
+test("the WhatsApp badge never says the window is open while WhatsApp cannot be used", async () => {
+    mockList();
+    const expiry = luxon.DateTime.utc().plus({ hours: 5 }).toFormat("yyyy-MM-dd HH:mm:ss");
+    const whatsapp = { available: true, reason: "", templates_only: false, sender_ids: [8], attachment_max_size: 0 };
+    onRpc("inbox.conversation", "read", () => [{
+        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false, whatsapp_window_expiry: expiry,
+        channel_availability: {
+            note: { available: true, reason: "", sender_ids: [], attachment_max_size: 0 },
+            email: { available: false, reason: "No email.", sender_ids: [], attachment_max_size: 0 },
+            sms: { available: true, reason: "", sender_ids: [5], attachment_max_size: 0 },
+            whatsapp,
+        },
+    }]);
+    onRpc("inbox.conversation", "action_mark_read", () => true);
+    onRpc("inbox.conversation", "inbox_details", () => ({
+        partner: { id: 11, name: "Alice Martin", phone: "+32470617283", email: "", address: "", company: "", tags: [] },
+        channels: {
+            sms: { opted_out: false, dnd: false, address: "+32470617283" },
+            whatsapp: { opted_out: false, dnd: false, address: "+32470617283" },
+            email: { opted_out: false, dnd: false, address: "" },
+        },
+        opportunities: [],
+        appointments: [],
+    }));
+    onRpc("inbox.template", "search_read", () => []);
+    onRpc("inbox.snippet", "search_read", () => []);
+    onRpc("/mail/thread/messages", () => ({ messages: [], data: {} }));
+    await mountWithCleanup(InboxAction, { props: {} });
+    await click(".o_inbox_row[data-id='1']");
+    await animationFrame();
+    expect(".o_inbox_whatsapp_window").toHaveAttribute("data-open", "1");
+    expect(".o_inbox_whatsapp_window").toHaveText(/WhatsApp window open: 4h 5\dmin left/);
+    // she opts out: the window has hours left, WhatsApp is unusable all the same
+    Object.assign(whatsapp, { available: false, reason: "Alice opted out of WhatsApp messages." });
+    await click(".o_inbox_refresh");
+    await animationFrame();
+    await animationFrame();
+    expect(".o_inbox_whatsapp_window").toHaveAttribute("data-open", "0");
+    expect(".o_inbox_whatsapp_window").toHaveText("WhatsApp unavailable");
+    expect(".o_inbox_whatsapp_window").toHaveAttribute("title", "Alice opted out of WhatsApp messages.");
+    // the provider is down: the same
+    whatsapp.reason = "Meta is not ready: down";
+    await click(".o_inbox_refresh");
+    await animationFrame();
+    await animationFrame();
+    expect(".o_inbox_whatsapp_window").toHaveAttribute("data-open", "0");
+    expect(".o_inbox_whatsapp_window").toHaveAttribute("title", "Meta is not ready: down");
+    // only the window is closed (for this number): an approved template may go
+    Object.assign(whatsapp, { reason: "The WhatsApp window is closed.", templates_only: true });
+    await click(".o_inbox_refresh");
+    await animationFrame();
+    await animationFrame();
+    expect(".o_inbox_whatsapp_window").toHaveText("WhatsApp window closed");
+    expect.verifySteps(["list open", "list open", "list open", "list open"]);
 });

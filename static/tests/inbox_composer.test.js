@@ -241,7 +241,9 @@ test("the snippet picker inserts at the caret; a slash inside a word is no short
     expect(".o_inbox_snippet").toHaveCount(3);
     await contains(".o_inbox_snippet[data-shortcut='parking']").click();
     await animationFrame();
-    expect(".o_inbox_composer_body").toHaveValue("and/orPark behind the building.");
+    expect(".o_inbox_composer_body").toHaveValue("and/or Park behind the building.", {
+        message: "a word of its own",
+    });
 });
 
 test("a message can be scheduled; notes cannot", async () => {
@@ -318,4 +320,57 @@ test("a closed WhatsApp window locks free text and offers the approved templates
     await click(".o_inbox_composer_send");
     await animationFrame();
     expect.verifySteps(["whatsapp template 3"]);
+});
+
+test("a sender account named after its address shows the address once", async () => {
+    const sameName = [
+        { id: 5, name: "hello@clinic.example.com", address: "hello@clinic.example.com" },
+        { id: 6, name: "Night line", address: "+32470000002" },
+    ];
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders: sameName, onSent: () => {} } });
+    expect(".o_inbox_composer_sender option[value='5']").toHaveText("hello@clinic.example.com");
+    expect(".o_inbox_composer_sender option[value='6']").toHaveText("Night line (+32470000002)");
+});
+
+test("an email without subject is not sent: the subject is marked and focused", async () => {
+    onRpc("inbox.conversation", "message_inbox_send", ({ kwargs }) => {
+        expect.step(`sent ${kwargs.subject}`);
+        return 50;
+    });
+    const withEmail = JSON.parse(JSON.stringify(conversation));
+    withEmail.channel_availability.email = { ...withEmail.channel_availability.email, available: true, sender_ids: [5] };
+    const composer = await mountWithCleanup(InboxComposer, { props: { conversation: withEmail, senders, onSent: () => {} } });
+    await click(".o_inbox_composer_channel[data-channel='email']");
+    await animationFrame();
+    await typeRich(composer, "Dear Alice");
+    await click(".o_inbox_composer_send");
+    await animationFrame();
+    expect.verifySteps([], { message: "the server is not asked" });
+    expect(".o_inbox_composer_subject").toHaveClass("is-invalid");
+    expect(".o_inbox_composer_subject").toBeFocused();
+    expect(".o_inbox_composer_subject_error").toHaveText("An email needs a subject.");
+    await contains(".o_inbox_composer_subject").edit("Your results", { confirm: false });
+    expect(".o_inbox_composer_subject").not.toHaveClass("is-invalid");
+    expect(".o_inbox_composer_subject_error").toHaveCount(0);
+    await click(".o_inbox_composer_send");
+    await animationFrame();
+    expect.verifySteps(["sent Your results"]);
+});
+
+test("tapping an unusable channel shows its reason under the channels, without choosing it", async () => {
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders, onSent: () => {} } });
+    expect(".o_inbox_composer_channel_reason").toHaveCount(0);
+    // a disabled button lets the tap through to its slot (phones have no hover for its title)
+    await click(".o_inbox_composer_channel_slot[data-channel='email']");
+    await animationFrame();
+    expect(".o_inbox_composer_channel_reason").toHaveText("Email: Alice has no valid email address.");
+    expect(".o_inbox_composer_channel[data-channel='sms']").toHaveClass("active");
+    expect(".o_inbox_composer_channel[data-channel='email']").not.toHaveClass("active");
+    await click(".o_inbox_composer_channel_slot[data-channel='whatsapp']");
+    await animationFrame();
+    expect(".o_inbox_composer_channel_reason").toHaveText("WhatsApp: The WhatsApp window is closed.");
+    await click(".o_inbox_composer_channel[data-channel='note']");
+    await animationFrame();
+    expect(".o_inbox_composer_channel_reason").toHaveCount(0, { message: "a usable channel chosen: no reason left" });
+    expect(".o_inbox_composer_channel[data-channel='note']").toHaveClass("active");
 });

@@ -5,7 +5,8 @@ import {
     start,
     startServer,
 } from "@mail/../tests/mail_test_helpers";
-import { describe, expect, test } from "@odoo/hoot";
+import { describe, expect, mockTimeZone, test } from "@odoo/hoot";
+import { queryFirst } from "@odoo/hoot-dom";
 import { onRpc } from "@web/../tests/web_test_helpers";
 import { defineInboxModels } from "./unified_inbox_test_helpers";
 
@@ -121,4 +122,43 @@ test("the card of a deleted record has nothing to open", async () => {
     await openFormView("res.partner", partnerId);
     await contains(".o-inbox-Card-deleted", { text: "Deleted" });
     await contains(".o-inbox-Card-view", { count: 0 });
+});
+
+test("View on the card of a deleted appointment says it no longer exists", async () => {
+    const partnerId = await postInboxMessage({
+        message_type: "notification",
+        body: "Appointment created: Check-up",
+        inbox_card: {
+            kind: "appointment", event: "create", model: "res.partner", res_id: 9999, title: "Appointment created: Check-up",
+        },
+    });
+    await start();
+    await openFormView("res.partner", partnerId);
+    await click(".o-inbox-Card-view");
+    await contains(".o_notification", { text: "This appointment no longer exists: it was canceled or deleted." });
+    await contains(".modal .o_form_view", { count: 0 });
+    await contains(".o-inbox-Card-deleted", { text: "Deleted" });
+});
+
+test("a card's times are in the reader's time zone", async () => {
+    mockTimeZone("Europe/Brussels");
+    const partnerId = await postInboxMessage({
+        message_type: "notification",
+        body: "Appointment Check-up: Start Mar 4, 2031, 3:00:00 PM UTC → Mar 5, 2031, 5:00:00 PM UTC",
+        inbox_card: {
+            kind: "appointment", event: "write", model: "res.partner", res_id: 1,
+            title: "Appointment Check-up: Start Mar 4, 2031, 3:00:00 PM UTC → Mar 5, 2031, 5:00:00 PM UTC",
+            title_parts: [
+                "Appointment Check-up: Start ", { datetime: "2031-03-04 15:00:00" }, " → ",
+                { datetime: "2031-03-05 17:00:00" },
+            ],
+        },
+    });
+    await start();
+    await openFormView("res.partner", partnerId);
+    await contains(".o-inbox-Card-title");
+    // UTC+1 in March in Brussels
+    expect(queryFirst(".o-inbox-Card-title").textContent).toMatch(
+        /^Appointment Check-up: Start Mar 4, 2031, 4:00\sPM → Mar 5, 2031, 6:00\sPM$/
+    );
 });

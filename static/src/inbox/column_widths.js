@@ -8,13 +8,34 @@ export const COLUMNS = {
     details: { default: 280, min: 220, max: 520 },
 };
 
+/** The thread keeps at least this width: its header must not run under the
+ * details column (same value as $o-inbox-thread-min-width). */
+export const THREAD_MIN_WIDTH = 420;
+
+/**
+ * How wide ``column`` may grow in the Inbox ``inboxEl`` while the thread
+ * keeps its minimum width beside the other columns.
+ */
+export function roomFor(column, inboxEl) {
+    if (!inboxEl) {
+        return Infinity;
+    }
+    let others = 0;
+    for (const child of inboxEl.children) {
+        if (!child.matches(`.o_inbox_thread, .o_inbox_${column}`)) {
+            others += child.offsetWidth;
+        }
+    }
+    return inboxEl.clientWidth - others - THREAD_MIN_WIDTH;
+}
+
 function storageKey() {
     return `unified_inbox.column_widths.${user.userId}`;
 }
 
-function clamp(column, width) {
+function clamp(column, width, room = Infinity) {
     const { min, max } = COLUMNS[column];
-    return Math.round(Math.min(max, Math.max(min, width)));
+    return Math.round(Math.max(min, Math.min(max, room, width)));
 }
 
 function loadWidths() {
@@ -51,8 +72,9 @@ export function useColumnWidths() {
         ev.preventDefault();
         const startX = ev.clientX;
         const startWidth = widths[column];
+        const room = roomFor(column, ev.currentTarget?.closest?.(".o_inbox"));
         const onMove = (moveEv) => {
-            widths[column] = clamp(column, startWidth + direction * (moveEv.clientX - startX));
+            widths[column] = clamp(column, startWidth + direction * (moveEv.clientX - startX), room);
         };
         stop = () => {
             browser.removeEventListener("pointermove", onMove);

@@ -28,7 +28,14 @@ const SELECTED_FIELDS = [
     "lead_id",
     "channel_availability",
     "whatsapp_window_expiry",
+    "is_unread",
 ];
+
+const RECORD_TITLES = {
+    "crm.lead": _t("Opportunity"),
+    "res.partner": _t("Contact"),
+    "calendar.event": _t("Appointment"),
+};
 
 const STATUS_LABELS = { open: _t("Open"), closed: _t("Closed"), outbound_only: _t("Outbound only") };
 
@@ -66,25 +73,45 @@ export class InboxAction extends Component {
             countCap: Infinity,
             hasMore: false,
             newNumber: false,
+            // the person searched for is in a conversation of another team
+            handledBy: [],
             selected: null,
             thread: null,
+            // the conversation whose composer takes the focus when shown (one just started)
+            composerFocus: false,
         });
         onWillStart(async () => {
             const [users, labels, senders] = await Promise.all([
                 this.orm.searchRead("res.users", [["share", "=", false]], ["name"], { order: "name" }),
-                this.orm.searchRead("inbox.label", [], ["name"], { order: "name" }),
+                this.orm.searchRead("inbox.label", [], ["name", "color"], { order: "name" }),
                 this.orm.searchRead("inbox.sender", [], ["name", "address"], { order: "sequence, id" }),
                 this.load(),
             ]);
             Object.assign(this.state, { users, labels, senders });
+            // opened on a conversation (one just started from the menu's New Conversation)
+            const conversationId = this.props.action?.params?.conversation_id;
+            if (conversationId) {
+                await this.openById(conversationId);
+            }
         });
         // the server pushes, after commit, every message and status change
         // of the conversations this user may read
         const bus = useService("bus_service");
         const refresh = useDebounced(() => this.refresh(), 300);
+        // search as one types, once the typing pauses
+        this.typedSearch = "";
+        this.debouncedSearch = useDebounced(() => this.applySearch(), 300);
+        this.loadSequence = 0;
+        const reloadDetails = useDebounced(() => this.state.selected && this.reloadDetails(), 300);
         const onInsert = (payload) => {
             if ((payload["mail.message"] || []).some((message) => message.inbox_channel || message.inbox_card)) {
                 refresh();
+            }
+            // a card (an appointment confirmed, moved, canceled, from
+            // wherever): the panel of the person on screen follows (the push
+            // does not say whose card it is; one call, after the burst)
+            if ((payload["mail.message"] || []).some((message) => message.inbox_card)) {
+                reloadDetails();
             }
         };
         onMounted(() => bus.subscribe("mail.record/insert", onInsert));
@@ -93,6 +120,54 @@ export class InboxAction extends Component {
 
     async refresh() {
         await Promise.all([this.load(), this.state.thread?.fetchNewMessages(), this.reloadSelected()]);
+        await this.markOpenConversationRead();
+    }
+
+    /** The conversation on screen is being read: what comes in is read. */
+    async markOpenConversationRead() {
+        const selected = this.state.selected;
+        if (!selected?.is_unread) {
+            return;
+        }
+        await this.orm.call("inbox.conversation", "action_mark_read", [[selected.id]]);
+        selected.is_unread = false;
+        const row = this.state.rows.find((row) => row.id === selected.id);
+        if (row?.is_unread) {
+            row.is_unread = false;
+            this.state.counts.unread = Math.max(0, (this.state.counts.unread || 1) - 1);
+        }
+    }
+
+    /** The labels the open conversation does not have yet. */
+    get unsetLabels() {
+        const set = new Set((this.state.selected?.labels || []).map((label) => label.id));
+        return this.state.labels.filter((label) => !set.has(label.id));
+    }
+
+    async onLabelAdd(ev) {
+        const labelId = parseInt(ev.target.value);
+        ev.target.value = "";
+        if (labelId) {
+            await this.setLabel(labelId, true);
+        }
+    }
+
+    /** Put a label on the open conversation, or take it off. */
+    async setLabel(labelId, active) {
+        const id = this.state.selected.id;
+        const labels = await this.orm.call("inbox.conversation", "inbox_set_label", [[id], labelId], { active });
+        if (this.state.selected?.id === id) {
+            this.state.selected.labels = labels;
+        }
+        await this.load();
+    }
+
+    /** "1 conversation", "2 conversations", "999+ conversations". */
+    get totalLabel() {
+        const count = this.formatCount(this.state.total);
+        return this.state.total === 1
+            ? _t("%s conversation", count)
+            : _t("%s conversations", count);
     }
 
     /** The open conversation's own state: a reply opens the WhatsApp window,
@@ -111,14 +186,20 @@ export class InboxAction extends Component {
     /** Whether free text may go on WhatsApp, and for how long. */
     get whatsappWindow() {
         const selected = this.state.selected;
-        if (!selected?.channel_availability?.whatsapp?.sender_ids?.length) {
+        const availability = selected?.channel_availability?.whatsapp;
+        if (!availability?.sender_ids?.length) {
             return null;
+        }
+        if (!availability.available && !availability.templates_only) {
+            // opted out, do-not-disturb, provider down: whatever the window,
+            // nothing can go on WhatsApp now
+            return { open: false, label: _t("WhatsApp unavailable"), reason: availability.reason };
         }
         const now = luxon.DateTime.now();
         const expiry = selected.whatsapp_window_expiry
             ? luxon.DateTime.fromSQL(selected.whatsapp_window_expiry, { zone: "utc" })
             : null;
-        if (!expiry || expiry <= now) {
+        if (availability.templates_only || !expiry || expiry <= now) {
             return { open: false, label: _t("WhatsApp window closed") };
         }
         const { hours, minutes } = expiry.diff(now, ["hours", "minutes"]).toObject();
@@ -146,7 +227,11 @@ export class InboxAction extends Component {
     }
 
     async load() {
+        const sequence = ++this.loadSequence;
         const result = await this.orm.call("inbox.conversation", "inbox_list", [], this.listParams());
+        if (sequence !== this.loadSequence) {
+            return; // a newer search or filter answers (or will): this answer is stale
+        }
         Object.assign(this.state, {
             rows: result.conversations,
             counts: result.counts,
@@ -154,6 +239,7 @@ export class InboxAction extends Component {
             countCap: result.count_cap,
             hasMore: result.conversations.length === PAGE_SIZE,
             newNumber: result.new_number,
+            handledBy: result.handled_by || [],
         });
     }
 
@@ -167,10 +253,14 @@ export class InboxAction extends Component {
             return;
         }
         this.state.loadingMore = true;
+        const sequence = this.loadSequence;
         try {
             const result = await this.orm.call(
                 "inbox.conversation", "inbox_list", [], this.listParams(this.state.rows.length)
             );
+            if (sequence !== this.loadSequence) {
+                return; // the search or a filter changed meanwhile: a page of another list
+            }
             this.state.hasMore = result.conversations.length === PAGE_SIZE;
             const known = new Set(this.state.rows.map((row) => row.id));
             this.state.rows.push(...result.conversations.filter((row) => !known.has(row.id)));
@@ -196,15 +286,64 @@ export class InboxAction extends Component {
         this.load();
     }
 
+    /** Search as one types, 300 ms after the last key; a cleared search
+     * (its ✕, or the text deleted) brings the whole list back at once. */
+    onSearchInput(ev) {
+        this.typedSearch = ev.target.value;
+        if (this.typedSearch.trim()) {
+            this.debouncedSearch();
+        } else {
+            this.debouncedSearch.cancel();
+            this.applySearch();
+        }
+    }
+
     onSearchKeydown(ev) {
         if (ev.key === "Enter") {
-            this.state.search = ev.target.value;
+            this.typedSearch = ev.target.value;
+            this.debouncedSearch.cancel();
+            this.applySearch();
+        }
+    }
+
+    applySearch() {
+        const search = this.typedSearch.trim();
+        if (search !== this.state.search) {
+            this.state.search = search;
             this.load();
         }
     }
 
-    async open(row) {
+    /** "Team (Assignee)": who handles a conversation the user may not read. */
+    handledByLabel(handled) {
+        if (handled.team && handled.user) {
+            return _t("%(team)s (%(user)s)", { team: handled.team, user: handled.user });
+        }
+        return handled.team || handled.user || _t("nobody yet");
+    }
+
+    /** Ask those who handle the person's conversation to let the user in. */
+    async requestJoin(handled) {
+        const answer = await this.orm.call("inbox.conversation", "inbox_request_join", [[handled.id]]);
+        if (answer.joined) {
+            await this.load();
+        } else {
+            handled.requested = true;
+        }
+    }
+
+    /** Open a conversation that may not be on the page shown, its composer
+     * ready to write in: one just started. */
+    async openById(id) {
+        const row =
+            this.state.rows.find((row) => row.id === id) ||
+            (await this.orm.call("inbox.conversation", "inbox_list_row", [[id]]));
+        await this.open(row, { focusComposer: true });
+    }
+
+    async open(row, { focusComposer = false } = {}) {
         const [conversation] = await this.orm.read("inbox.conversation", [row.id], SELECTED_FIELDS);
+        this.state.composerFocus = focusComposer && row.id;
         this.state.selected = { ...row, ...conversation };
         this.state.details = null;
         this.reloadDetails();
@@ -212,6 +351,9 @@ export class InboxAction extends Component {
         if (row.is_unread) {
             await this.orm.call("inbox.conversation", "action_mark_read", [[row.id]]);
             row.is_unread = false;
+            if (this.state.selected?.id === row.id) {
+                this.state.selected.is_unread = false;
+            }
             this.state.counts.unread = Math.max(0, (this.state.counts.unread || 1) - 1);
         }
     }
@@ -238,7 +380,7 @@ export class InboxAction extends Component {
             [this.state.selected.id],
         ]);
         await Promise.all([this.reloadDetails(), this.state.thread?.fetchNewMessages()]);
-        this.openRecord("crm.lead", leadId);
+        this.openRecord("crm.lead", leadId, _t("New opportunity"));
     }
 
     /** A new appointment with the person, in a dialog over the Inbox; its
@@ -271,6 +413,10 @@ export class InboxAction extends Component {
     }
 
     async onSent() {
+        // what one writes is shown: back at the newest message
+        if (this.state.thread) {
+            this.state.thread.scrollTop = "bottom";
+        }
         await this.refresh();
     }
 
@@ -278,7 +424,8 @@ export class InboxAction extends Component {
         const method = this.state.selected.state === "open" ? "action_close" : "action_reopen";
         await this.orm.call("inbox.conversation", method, [[this.state.selected.id]]);
         this.state.selected.state = method === "action_close" ? "closed" : "open";
-        await this.load();
+        // the change shows in the thread, as a system line
+        await Promise.all([this.load(), this.state.thread?.fetchNewMessages()]);
     }
 
     async assign(userId) {
@@ -299,27 +446,45 @@ export class InboxAction extends Component {
     }
 
     async reloadAssignee() {
-        await Promise.all([this.reloadSelected(), this.load()]);
+        await Promise.all([this.reloadSelected(), this.load(), this.state.thread?.fetchNewMessages()]);
     }
 
     onAssignChange(ev) {
         return this.assign(parseInt(ev.target.value));
     }
 
+    /** The New Message dialog; once sent, the user stays in the Inbox, on
+     * the conversation, writing on. */
     newConversation(address = false) {
         this.env.services.action.doAction("unified_inbox.inbox_compose_action", {
-            additionalContext: address ? { default_new_address: address } : {},
-            onClose: () => this.refresh(),
+            additionalContext: {
+                // the wizard closes and says which conversation: opened here
+                inbox_compose_close: true,
+                ...(address ? { default_new_address: address } : {}),
+            },
+            onClose: async (infos) => {
+                if (infos?.inbox_conversation_id) {
+                    await this.load();
+                    await this.openById(infos.inbox_conversation_id);
+                } else {
+                    await this.refresh();
+                }
+            },
         });
     }
 
-    openRecord(model, id) {
+    openRecord(model, id, name = undefined) {
         this.env.services.action.doAction({
             type: "ir.actions.act_window",
+            // a dialog's title: without one it would read "Odoo"
+            name: name || RECORD_TITLES[model],
             res_model: model,
             res_id: id,
             views: [[false, "form"]],
             target: "new",
+        }, {
+            // what was done in the dialog (an appointment confirmed, moved) shows in the panel
+            onClose: () => this.state.selected && this.reloadDetails(),
         });
     }
 

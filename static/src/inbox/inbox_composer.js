@@ -1,4 +1,4 @@
-import { Component, markup, onWillStart, useRef, useState } from "@odoo/owl";
+import { Component, markup, onMounted, onWillStart, useRef, useState } from "@odoo/owl";
 import { Wysiwyg } from "@html_editor/wysiwyg";
 import { CORE_PLUGINS } from "@html_editor/plugin_sets";
 import { ColorPlugin } from "@html_editor/main/font/color_plugin";
@@ -29,6 +29,11 @@ const RICH_PLUGINS = [
     ToolbarPlugin,
 ];
 
+/** A snippet put after a word is a word of its own. */
+function spaceBefore(textBefore) {
+    return textBefore && !/\s$/.test(textBefore) ? " " : "";
+}
+
 /** Plain text as paragraphs of rich text. */
 function textToHtml(text) {
     return text
@@ -46,6 +51,8 @@ export class InboxComposer extends Component {
         onSent: Function,
         // every sender account the user can see: { id, name, address }
         senders: { type: Array, optional: true },
+        // a conversation just started: the user goes on writing in it
+        autofocus: { type: Boolean, optional: true },
     };
     static defaultProps = { senders: [] };
 
@@ -72,8 +79,16 @@ export class InboxComposer extends Component {
             // a local "yyyy-MM-ddTHH:mm" while scheduling, else ""
             scheduling: false,
             scheduledAt: "",
+            // an unusable channel tapped: its reason is shown (phones have no hover)
+            tappedChannel: "",
+            // an email was sent without a subject: the field says so
+            subjectMissing: false,
         });
         this.body = useRef("body");
+        this.subject = useRef("subject");
+        this.templateSelect = useRef("templateSelect");
+        // the rich editor is attached once its Wysiwyg is mounted, before this
+        onMounted(() => this.props.autofocus && this.focus());
         // the snippets whose shortcut starts with what follows a "/" before
         // the caret; null when no "/" is being typed
         this.suggestions = useState({ query: null, index: 0, picker: false });
@@ -138,6 +153,18 @@ export class InboxComposer extends Component {
                 this.onInput();
             },
         };
+    }
+
+    /** Put the caret where the user writes next: the body, or the choice of
+     * a template when only an approved one may go. */
+    focus() {
+        if (this.templatesOnly) {
+            this.templateSelect.el?.focus();
+        } else if (this.isRich) {
+            this.editor?.shared.selection.focusEditable();
+        } else {
+            this.body.el?.focus();
+        }
     }
 
     onLoadEditor(editor) {
@@ -246,6 +273,30 @@ export class InboxComposer extends Component {
         return this.state.channel === "sms"
             ? `${length} / ${Math.max(1, Math.ceil(length / SMS_SEGMENT))}`
             : `${length}`;
+    }
+
+    /** A channel button (or the slot of a disabled one) was tapped: a
+     * usable channel is chosen; an unusable one says why, and stays unchosen. */
+    tapChannel(channel) {
+        if (this.isSelectable(channel)) {
+            this.state.tappedChannel = "";
+            this.select(channel);
+        } else {
+            this.state.tappedChannel = channel;
+        }
+    }
+
+    /** Why the channel tapped last cannot be used, or "". */
+    get tappedReason() {
+        const channel = this.state.tappedChannel;
+        if (!channel || channel === this.state.channel || this.isSelectable(channel)) {
+            return ""; // the chosen channel says why already (blockedReason)
+        }
+        return this.availability[channel]?.reason || "";
+    }
+
+    onSubjectInput() {
+        this.state.subjectMissing = false;
     }
 
     select(channel) {
@@ -390,7 +441,10 @@ export class InboxComposer extends Component {
             } else {
                 this.editor.shared.selection.focusEditable();
             }
-            this.editor.shared.dom.insert(snippet.body);
+            const { anchorNode, anchorOffset } = this.editor.shared.selection.getEditableSelection();
+            const before =
+                anchorNode?.nodeType === Node.TEXT_NODE ? anchorNode.textContent.slice(0, anchorOffset) : "";
+            this.editor.shared.dom.insert(spaceBefore(before) + snippet.body);
             this.editor.shared.history.addStep();
             return;
         }
@@ -400,9 +454,10 @@ export class InboxComposer extends Component {
         if (this.suggestions.query !== null) {
             start = caret - this.suggestions.query.length - 1;
         }
-        this.state.body = this.state.body.slice(0, start) + snippet.body + this.state.body.slice(caret);
+        const text = spaceBefore(this.state.body.slice(0, start)) + snippet.body;
+        this.state.body = this.state.body.slice(0, start) + text + this.state.body.slice(caret);
         Object.assign(this.suggestions, { query: null, picker: false, index: 0 });
-        const position = start + snippet.body.length;
+        const position = start + text.length;
         el.focus();
         // after OWL has written the new value
         Promise.resolve().then(() => el.setSelectionRange(position, position));
@@ -444,6 +499,12 @@ export class InboxComposer extends Component {
             this.blockedReason ||
             (!this.plainText.trim() && !attachments.length)
         ) {
+            return;
+        }
+        if (this.state.channel === "email" && !this.state.subject.trim()) {
+            // said next to the field, not by the server in a blocking dialog
+            this.state.subjectMissing = true;
+            this.subject.el?.focus();
             return;
         }
         this.state.sending = true;

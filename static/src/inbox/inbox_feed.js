@@ -57,6 +57,14 @@ export class InboxFeed extends Component {
         await Promise.all([this.load(), this.state.thread?.fetchNewMessages()]);
     }
 
+    async onSent() {
+        // what one writes is shown: back at the newest message
+        if (this.state.thread) {
+            this.state.thread.scrollTop = "bottom";
+        }
+        await this.refresh();
+    }
+
     start() {
         return this.load(true);
     }

@@ -28,6 +28,13 @@ export class MailMessage extends mailModels.MailMessage {
         return true;
     }
 
+    inbox_card_exists(ids) {
+        ({ ids } = getKwArgs(arguments, "ids"));
+        const [message] = this.browse(ids);
+        const { model, res_id } = message.inbox_card || {};
+        return Boolean(res_id && this.env[model].some((record) => record.id === res_id));
+    }
+
     action_inbox_retry(ids) {
         ({ ids } = getKwArgs(arguments, "ids"));
         this.write(ids, { inbox_status: "queued", inbox_error: false });

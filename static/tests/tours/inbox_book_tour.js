@@ -50,8 +50,8 @@ registry.category("web_tour.tours").add("unified_inbox_book_tour", {
             run: "click",
         },
         {
-            content: "the panel closes; her acceptance is a card too",
-            trigger: ".o-inbox-Card[data-kind='appointment']:contains('accepted')",
+            content: "the panel closes; her confirmation is a card too, which says who confirmed",
+            trigger: ".o-inbox-Card[data-kind='appointment']:contains('confirmed for Wanda Workflow by Mitchell Admin')",
         },
     ],
 });

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { checkHeaderActions } from "./inbox_thread_scroll_tour";
 
 registry.category("web_tour.tours").add("unified_inbox_mobile_tour", {
     url: "/odoo/action-unified_inbox.inbox",
@@ -6,6 +7,18 @@ registry.category("web_tour.tours").add("unified_inbox_mobile_tour", {
         {
             content: "One column: the tabs on top, the list, no filters, no thread",
             trigger: ".o_inbox_mobile_tabs:visible button[data-tab='open'].btn-primary",
+        },
+        {
+            content: "the tabs are legible: tall enough, their text whole",
+            trigger: ".o_inbox_mobile_tabs:visible button[data-tab='all']",
+            run: () => {
+                for (const tab of document.querySelectorAll(".o_inbox_mobile_tabs button")) {
+                    const { height } = tab.getBoundingClientRect();
+                    if (height < 28 || tab.scrollHeight > tab.clientHeight + 1) {
+                        throw new Error(`The tab "${tab.textContent.trim()}" is ${height}px tall, its text clipped`);
+                    }
+                }
+            },
         },
         {
             content: "neither the filters nor the thread are shown",
@@ -28,6 +41,11 @@ registry.category("web_tour.tours").add("unified_inbox_mobile_tour", {
         {
             content: "the thread replaces the list, with a back arrow and no details column",
             trigger: ".o_inbox:not(:has(.o_inbox_list:visible)):not(:has(.o_inbox_details:visible)) .o_inbox_thread:visible .o_inbox_back:visible",
+        },
+        {
+            content: "every action of the header is on the screen: Attend, assignee, Notify, label, Close",
+            trigger: ".o_inbox_thread_header .o_inbox_toggle_state",
+            run: () => checkHeaderActions(),
         },
         {
             content: "Write an internal note",

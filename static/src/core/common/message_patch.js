@@ -1,6 +1,7 @@
 import { Message } from "@mail/core/common/message";
 import { Message as MessageModel } from "@mail/core/common/message_model";
 import { fields } from "@mail/core/common/record";
+import { deserializeDateTime, toLocaleDateTimeString } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
 import { InboxRescheduleDialog } from "./reschedule_dialog";
@@ -28,6 +29,15 @@ patch(MessageModel.prototype, {
         super.setup(...arguments);
         this.inbox_scheduled_date = fields.Datetime();
     },
+    /** In a conversation, what happens to it (assigned, closed, linked) is
+     * a small centred line, as Discuss shows its notifications; activity
+     * cards stay cards. */
+    get isNotification() {
+        if (this.thread?.model === "inbox.conversation") {
+            return this.message_type === "notification" && !this.inbox_card;
+        }
+        return super.isNotification;
+    },
 });
 
 // the form a card's View opens, where the model has one made for the Inbox
@@ -51,11 +61,37 @@ patch(Message.prototype, {
     get inboxCardIcon() {
         return CARD_ICONS[this.inboxCard?.kind] || CARD_ICONS.record;
     },
-    onClickInboxCardView() {
+    /** What the card says, its times in the reader's time zone (the card
+     * keeps them as UTC data: it is stored once for every reader). */
+    get inboxCardTitle() {
+        const parts = this.inboxCard?.title_parts;
+        if (!parts) {
+            return this.inboxCard?.title || "";
+        }
+        return parts
+            .map((part) =>
+                typeof part === "string" ? part : toLocaleDateTimeString(deserializeDateTime(part.datetime))
+            )
+            .join("");
+    },
+    async onClickInboxCardView() {
+        const card = this.inboxCard;
+        // a record deleted since the card was posted: say so, not an error
+        const exists = await this.env.services.orm.call("mail.message", "inbox_card_exists", [[this.message.id]]);
+        if (!exists) {
+            this.env.services.notification.add(
+                card.kind === "appointment"
+                    ? _t("This appointment no longer exists: it was canceled or deleted.")
+                    : _t("This record no longer exists: it was deleted."),
+                { type: "warning" }
+            );
+            this.message.inbox_card = { ...card, res_id: false };
+            return;
+        }
         // over the Inbox, which stays where it is
         this.env.services.action.doAction({
             type: "ir.actions.act_window",
-            name: this.inboxCard.title,
+            name: this.inboxCardTitle,
             res_model: this.inboxCard.model,
             res_id: this.inboxCard.res_id,
             views: [[false, "form"]],

@@ -1,0 +1,59 @@
+import { fields, getKwArgs, models } from "@web/../tests/web_test_helpers";
+
+/**
+ * A stand-in for the Inbox list's server side: ``inbox_list`` searches the
+ * person's name, or their number however it is typed ("0470 61 72 83" as
+ * written in Belgium, the mock company's country, or "+32 470 61 72 83"),
+ * and says who handles the people whose conversation the user may not read
+ * (``readable`` false), as the server does.
+ */
+export class InboxConversation extends models.ServerModel {
+    _name = "inbox.conversation";
+
+    partner_name = fields.Char();
+    phone = fields.Char({ string: "E.164 number" });
+    team = fields.Char();
+    assignee = fields.Char();
+    readable = fields.Boolean({ default: true });
+
+    inbox_list() {
+        const { search } = getKwArgs(
+            arguments, "tab", "channel", "sender_id", "user_id", "label_id", "search", "sort", "offset", "limit"
+        );
+        const text = (search || "").trim().toLowerCase();
+        const digits = text.replace(/\D/g, "");
+        const number = digits.length >= 6 ? `+32${digits.replace(/^(00)?32|^0/, "")}` : false;
+        const matching = this._filter([]).filter(
+            (record) => !text || record.partner_name.toLowerCase().includes(text) || record.phone === number
+        );
+        const visible = matching.filter((record) => record.readable);
+        const handledBy = matching
+            .filter((record) => !record.readable && record.phone === number)
+            .map((record) => ({ id: record.id, team: record.team, user: record.assignee }));
+        return {
+            conversations: visible.map((record) => ({
+                id: record.id,
+                partner: { id: record.id, name: record.partner_name, phone: record.phone, email: "" },
+                avatar_text: record.partner_name.slice(0, 2).toUpperCase(),
+                status: "open",
+                user: false,
+                last_message_date: "2026-11-21 09:00:00",
+                last_message_preview: "",
+                last_message_channel: "sms",
+                is_unread: false,
+                labels: [],
+            })),
+            counts: { open: visible.length, all: visible.length },
+            total: visible.length,
+            count_cap: 1000,
+            new_number: number && !visible.length && !handledBy.length ? number : false,
+            handled_by: handledBy,
+        };
+    }
+
+    inbox_request_join(ids) {
+        ({ ids } = getKwArgs(arguments, "ids"));
+        const [record] = this.browse(ids);
+        return { id: record.id, team: record.team, user: record.assignee, requested: true };
+    }
+}
