@@ -9,7 +9,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.modules import module
-from odoo.tools import html2plaintext
+from odoo.tools import SQL, html2plaintext
 from odoo.tools.mimetypes import guess_mimetype
 
 from ..providers import INBOUND_EXTENSIONS, INBOUND_MAX_SIZE, OutboundMessage, ProviderError, SendResult
@@ -107,18 +107,20 @@ class MailMessage(models.Model):
         self.env.ref("unified_inbox.ir_cron_inbox_dispatch")._trigger(at=at and fields.Datetime.to_datetime(at))
 
     @api.model
-    def _inbox_claim_next(self):
-        """The next due queued message that no worker is sending, locked for
-        this transaction; rows another worker holds are skipped, so any
-        number of workers share the queue."""
+    def _inbox_claim_next(self, in_flight=False):
+        """The next due queued message, locked for this transaction; rows
+        another worker holds are skipped, so any number of workers share the
+        queue. One that no worker is sending, or with ``in_flight`` one
+        handed to its provider whose outcome was not recorded in time (its
+        worker died, the answer was lost)."""
         self.flush_model(["inbox_status", "inbox_next_attempt", "inbox_send_started"])
-        self.env.cr.execute("""
+        self.env.cr.execute(SQL("""
             SELECT id FROM mail_message
-             WHERE inbox_status = 'queued' AND inbox_next_attempt <= %s AND inbox_send_started IS NULL
+             WHERE inbox_status = 'queued' AND inbox_next_attempt <= %s AND inbox_send_started IS %s NULL
           ORDER BY inbox_next_attempt, id
              LIMIT 1
                FOR UPDATE SKIP LOCKED
-        """, [fields.Datetime.now()])
+        """, fields.Datetime.now(), SQL("NOT") if in_flight else SQL()))
         row = self.env.cr.fetchone()
         return self.sudo().browse(row and row[0])
 
@@ -304,28 +306,13 @@ class MailMessage(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _inbox_claim_in_flight(self):
-        """The next message handed to a provider whose outcome was not
-        recorded in time (a worker died, the answer was lost), locked."""
-        self.flush_model(["inbox_status", "inbox_next_attempt", "inbox_send_started"])
-        self.env.cr.execute("""
-            SELECT id FROM mail_message
-             WHERE inbox_status = 'queued' AND inbox_next_attempt <= %s AND inbox_send_started IS NOT NULL
-          ORDER BY inbox_next_attempt, id
-             LIMIT 1
-               FOR UPDATE SKIP LOCKED
-        """, [fields.Datetime.now()])
-        row = self.env.cr.fetchone()
-        return self.sudo().browse(row and row[0])
-
-    @api.model
     def _inbox_resolve_in_flight(self, limit=DISPATCH_BATCH):
         """Find out what became of messages that may have been sent: the
         provider is asked where it can tell; what it took is recorded,
         what it never got is queued again, and what nobody can tell waits
         for a person (status "unknown", with Retry). Returns them."""
         messages = self.browse()
-        while len(messages) < limit and (message := self._inbox_claim_in_flight()):
+        while len(messages) < limit and (message := self._inbox_claim_next(in_flight=True)):
             message._inbox_resolve_one()
             transaction.commit(self.env)
             messages |= message
