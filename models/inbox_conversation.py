@@ -787,10 +787,14 @@ class InboxConversation(models.Model):
         cancel, or when a scheduled message goes)."""
         Message = self.env["mail.message"].sudo()
         for conversation in self:
-            messages = Message.search([
+            # _inbox_is_exchanged as a domain: the newest one only, not the
+            # whole history
+            last = Message.search([
                 ("model", "=", self._name), ("res_id", "=", conversation.id), ("inbox_channel", "!=", False),
-            ], order="date desc, id desc")
-            last = next((m for m in messages if self._inbox_is_exchanged(m)), None)
+                ("inbox_status", "!=", "canceled"),
+                "|", "|", ("inbox_status", "!=", "queued"), ("inbox_scheduled_date", "=", False),
+                ("inbox_scheduled_date", "<=", fields.Datetime.now()),
+            ], order="date desc, id desc", limit=1)
             if last:
                 conversation.sudo().write(self._inbox_preview_values(last))
 
