@@ -13,6 +13,8 @@
         "data/mail_message_subtype_data.xml",
         "data/ir_cron_data.xml",
         "data/inbox_card_rule_data.xml",
+        # the conversation form opens the simulation wizard's action
+        "wizards/inbox_simulate_inbound_views.xml",
         "views/inbox_conversation_views.xml",
         "views/inbox_provider_views.xml",
         "views/inbox_sender_views.xml",
@@ -27,7 +29,6 @@
         "views/calendar_event_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/inbox_compose_views.xml",
-        "wizards/inbox_simulate_inbound_views.xml",
         "views/inbox_menus.xml",
     ],
     "demo": [

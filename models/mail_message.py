@@ -15,7 +15,8 @@ from odoo.tools.mimetypes import guess_mimetype
 from ..providers import INBOUND_EXTENSIONS, INBOUND_MAX_SIZE, OutboundMessage, ProviderError, SendResult
 from ..providers.base import STATUS_RANK
 from ..tools import transaction
-from .inbox_conversation import CLOCK_SKEW, INBOX_CHANNELS
+from .inbox_conversation import INBOX_CHANNELS
+from .inbox_conversation_send import CLOCK_SKEW
 from .inbox_event import InboxEventWaiting
 
 _logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from ..models import inbox_conversation
+from ..models import inbox_conversation_list
 from .common import InboxCommon
 
 
@@ -49,11 +49,12 @@ class TestInboxList(InboxCommon):
                                   for tab, domain in Conversation._inbox_tab_domains().items()})
         self.assertEqual((counts["mine"], counts["closed"], counts["unassigned"]), (1, 1, 1))
         # a large inbox is counted tab by tab, to the same figures
-        with patch.object(inbox_conversation, "SMALL_SET", 1):
+        with patch.object(inbox_conversation_list, "SMALL_SET", 1):
             self.assertEqual(self.ids()[1]["counts"], counts)
-        with patch.object(inbox_conversation, "SMALL_SET", 1), patch.object(inbox_conversation, "COUNT_CAP", 2):
+        with patch.object(inbox_conversation_list, "SMALL_SET", 1), \
+                patch.object(inbox_conversation_list, "COUNT_CAP", 2):
             self.assertEqual(self.ids()[1]["counts"]["all"], 2, "counted up to the cap")
-        with patch.object(inbox_conversation, "COUNT_CAP", 2):
+        with patch.object(inbox_conversation_list, "COUNT_CAP", 2):
             self.assertEqual(self.ids()[1]["counts"]["all"], 2, "counted up to the cap")
         with self.assertRaisesRegex(UserError, "Unknown status tab"):
             self.ids(tab="bogus")

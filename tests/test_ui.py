@@ -153,7 +153,8 @@ class TestUi(StartTours, ScrollTours, InboxTourCase):
         emma = self.env["res.partner"].create({
             "name": "Emma Everychannel", "phone": "+32 470 12 12 12", "email": "emma@everychannel.example.com"})
         conversation = self.env["inbox.conversation"].create({"partner_id": emma.id})
-        conversation.inbox_simulate_inbound("Hi, are you open on Saturday?", sender_id=whatsapp.id)
+        self.env["inbox.simulate.inbound"].inbox_simulate(
+            conversation.id, "Hi, are you open on Saturday?", sender_id=whatsapp.id)
 
         self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_compose_tour", login="admin")
         sent = {message.inbox_channel: message for message in conversation.message_ids

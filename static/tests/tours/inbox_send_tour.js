@@ -52,9 +52,9 @@ registry.category("web_tour.tours").add("unified_inbox_send_tour", {
                     model: "inbox.conversation", method: "search",
                     args: [[["partner_id.name", "=", "Tour Customer"]]], kwargs: {},
                 });
-                await rpc("/web/dataset/call_kw/inbox.conversation/inbox_simulate_inbound", {
-                    model: "inbox.conversation", method: "inbox_simulate_inbound",
-                    args: [[conversation], "Thanks, see you soon!"], kwargs: {},
+                await rpc("/web/dataset/call_kw/inbox.simulate.inbound/inbox_simulate", {
+                    model: "inbox.simulate.inbound", method: "inbox_simulate",
+                    args: [conversation, "Thanks, see you soon!"], kwargs: {},
                 });
             },
         },

@@ -126,10 +126,10 @@ registry.category("web_tour.tours").add("unified_inbox_thread_scroll_tour", {
             trigger: ".o_inbox_thread .o-mail-Thread",
             run: async () => {
                 const id = parseInt(document.querySelector(".o_inbox_row_selected").dataset.id);
-                await rpc("/web/dataset/call_kw/inbox.conversation/inbox_simulate_inbound", {
-                    model: "inbox.conversation",
-                    method: "inbox_simulate_inbound",
-                    args: [[id], "Are you still there?"],
+                await rpc("/web/dataset/call_kw/inbox.simulate.inbound/inbox_simulate", {
+                    model: "inbox.simulate.inbound",
+                    method: "inbox_simulate",
+                    args: [id, "Are you still there?"],
                     kwargs: {},
                 });
             },

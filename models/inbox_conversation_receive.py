@@ -1,0 +1,134 @@
+"""Receiving: an inbound message stored once, on the right person's conversation."""
+
+from psycopg2 import IntegrityError
+
+from odoo import api, models
+from odoo.tools import plaintext2html
+from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tuples
+
+from ..providers import InboundMessage, MediaFetch
+from .inbox_conversation import WHATSAPP_WINDOW
+
+
+class InboxConversation(models.Model):
+    _inherit = "inbox.conversation"
+
+    @api.model
+    def _inbox_receive(self, provider, event: InboundMessage):
+        """Store an inbound message exactly once, on the right person's
+        conversation. Returns the new message, or an empty recordset when
+        the provider had already delivered it."""
+        Message = self.env["mail.message"].sudo()
+        sender, from_address = self.env["inbox.sender"].sudo()._inbox_for_inbound(provider, event)
+        duplicate = Message.search_count([
+            ("inbox_provider_id", "=", provider.id),
+            ("inbox_provider_message_id", "=", event.provider_message_id),
+        ], limit=1)
+        if duplicate:
+            return Message
+        try:
+            with self.env.cr.savepoint():
+                partner = self.env["res.partner"].sudo()._inbox_find_or_create(
+                    event.channel, from_address, event.profile_name, sender.company_id)
+                conversation = self.sudo()._inbox_route(partner, sender)
+                message = conversation._inbox_post_inbound(sender, event, from_address)
+                if event.keyword:
+                    partner._inbox_apply_keyword(event.keyword, from_address)
+                if event.media:
+                    provider._inbox_schedule_events(
+                        [(0, MediaFetch(event.provider_message_id, event.media))])
+        except IntegrityError as error:
+            if error.pgcode == "23505" and "inbox_provider_message" in str(error):
+                # the same message was stored by a concurrent request
+                return Message
+            raise
+        return message
+
+    @api.model
+    def _inbox_route(self, partner, sender, company=None):
+        """The conversation an inbound message of ``partner`` to ``sender``
+        belongs to: their open one (the one with this sender if several),
+        else their latest one (reopened by the message), else a new one."""
+        company = sender.company_id or company or self.env.company
+        self._inbox_lock_person(partner.id, company.id)
+        conversations = self.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
+            order="last_message_date desc nulls last, id desc")
+        open_ones = conversations.filtered(lambda c: c.state == "open")
+        conversation = (open_ones.filtered(lambda c: c.last_sender_id == sender)[:1]
+                        or open_ones[:1] or conversations[:1])
+        if conversation:
+            return conversation
+        conversation = self.with_context(mail_create_nosubscribe=True).create({
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "team_id": sender.team_ids[:1].id,
+        })
+        self.env["inbox.assignment.rule"].sudo()._inbox_assign(conversation, sender)
+        return conversation
+
+    def _inbox_post_inbound(self, sender, event, from_address):
+        self.ensure_one()
+        body = self._inbox_html(event.body) if event.channel == "email" else plaintext2html(event.body or "")
+        # The thin path of message_post: a message from the person notifies
+        # nobody (see _notify_thread) and needs no reply-to, parent or author
+        # lookup, and every webhook pays for those.
+        message = self._message_create([{
+            "model": self._name,
+            "res_id": self.id,
+            "body": body,
+            "subject": event.subject or False,
+            "author_id": self.partner_id.id,
+            "email_from": self.partner_id.email_formatted or False,
+            "reply_to": self.partner_id.email_formatted or False,
+            "message_type": "comment",
+            "subtype_id": self.env.ref("unified_inbox.mt_inbox_message").id,
+            "record_company_id": self.company_id.id,
+            "inbox_channel": event.channel,
+            "inbox_direction": "inbound",
+            "inbox_status": "received",
+            "inbox_sender_id": sender.id,
+            "inbox_provider_id": sender.provider_id.id,
+            "inbox_provider_message_id": event.provider_message_id,
+            "inbox_address": from_address,
+        }])
+        self._inbox_after_inbound(message, sender)
+        return message
+
+    def _inbox_after_inbound(self, message, sender):
+        """The person wrote: unread, reopened, window opened for WhatsApp."""
+        values = {"last_inbound_message_id": message.id, "last_inbound_date": message.date}
+        if sender:
+            values["last_sender_id"] = sender.id
+        if message.inbox_channel == "whatsapp":
+            values["whatsapp_window_expiry"] = message.date + WHATSAPP_WINDOW
+        if self.state != "open":
+            values["state"] = "open"
+        self._inbox_touch(message, values)
+
+    # ------------------------------------------------------------------
+    # Email in, through Odoo's mail gateway
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _inbox_receive_email(self, provider, event):
+        """An email posted by an inbound email service: Odoo's gateway routes
+        it (a reply by In-Reply-To/References to its conversation, a new one
+        through :meth:`message_new`) and drops a Message-Id it already has."""
+        self.env["mail.thread"].sudo().message_process(self._name, event.mime)
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A new email: the sender's conversation, found or created, never a
+        second person."""
+        email = email_normalize(msg_dict.get("email_from") or "")
+        if not email:
+            raise ValueError("An email without a valid sender address.")
+        recipients = email_normalize_all(",".join(filter(None, [msg_dict.get("to"), msg_dict.get("cc")])))
+        Sender = self.env["inbox.sender"].sudo()
+        sender = Sender.search([("channel", "=", "email"), ("address", "in", recipients)], limit=1) \
+            or Sender.search([("channel", "=", "email"), ("company_id", "=", self.env.company.id)], limit=1)
+        company = sender.company_id or self.env.company
+        name = (email_split_tuples(msg_dict.get("email_from") or "") or [("", "")])[0][0]
+        partner = self.env["res.partner"].sudo()._inbox_find_or_create("email", email, name, company)
+        return self.sudo()._inbox_route(partner, sender, company)
