@@ -1,16 +1,11 @@
-from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .inbox_sender import CHANNELS
+from .. import channels
 
-INBOX_CHANNELS = [("note", "Internal Note"), *CHANNELS]
-# WhatsApp's customer service window: free text only within this time after
-# the customer's last message.
-WHATSAPP_WINDOW = timedelta(hours=24)
 
 class InboxConversation(models.Model):
     """One conversation with a person, across channels."""
@@ -36,7 +31,7 @@ class InboxConversation(models.Model):
 
     last_message_date = fields.Datetime(readonly=True)
     last_message_preview = fields.Char(readonly=True)
-    last_message_channel = fields.Selection(INBOX_CHANNELS, readonly=True)
+    last_message_channel = fields.Selection(channels.selection(), readonly=True)
     last_message_direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")], readonly=True)
     channels = fields.Char(
         "Channels Used", readonly=True,
@@ -45,10 +40,6 @@ class InboxConversation(models.Model):
     last_inbound_message_id = fields.Many2one("mail.message", readonly=True, ondelete="set null")
     last_inbound_date = fields.Datetime(readonly=True)
     last_sender_id = fields.Many2one("inbox.sender", string="Last Sender Account", readonly=True, ondelete="set null")
-    whatsapp_window_expiry = fields.Datetime(
-        "WhatsApp Window Ends", readonly=True,
-        help="Free-form WhatsApp messages can be sent until then; afterwards only approved templates.")
-
     display_status = fields.Selection(
         [("open", "Open"), ("closed", "Closed"), ("outbound_only", "Outbound Only")],
         string="Status", compute="_compute_display_status")

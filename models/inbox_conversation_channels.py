@@ -1,56 +1,60 @@
-"""The conversation's channels: which ones the current user may write to the person on now, from which sender
-accounts, and why not."""
+"""The conversation's channels: which ones the current user may write to the
+person on now, from which sender accounts, and why not. Every rule is read
+from the channel registry (``channels/``)."""
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
-from .inbox_conversation import INBOX_CHANNELS, WHATSAPP_WINDOW
-
-# attachment limits per channel, in bytes (0: the channel takes no files)
-ATTACHMENT_MAX_SIZE = {"note": 25 << 20, "email": 25 << 20, "whatsapp": 16 << 20, "sms": 0}
+from .. import channels
 
 
 class InboxConversation(models.Model):
     _inherit = "inbox.conversation"
 
-    @api.depends("partner_id", "state", "company_id", "whatsapp_window_expiry", "last_sender_id")
+    @api.depends("partner_id", "state", "company_id", "last_inbound_message_id", "last_sender_id")
     @api.depends_context("uid")
     def _compute_channel_availability(self):
         for conversation in self:
             availability = {}
-            for channel, _label in INBOX_CHANNELS:
-                senders = conversation._inbox_usable_senders(channel)
-                reason = conversation._inbox_unavailable_reason(channel, senders[:1])
-                availability[channel] = {
+            for channel in channels.all_channels():
+                senders = conversation._inbox_usable_senders(channel.key)
+                reason = conversation._inbox_unavailable_reason(channel.key, senders[:1])
+                availability[channel.key] = {
                     "available": not reason,
                     "reason": reason or "",
-                    # WhatsApp's window is closed, nothing else: an approved template may go
-                    "templates_only": bool(reason) and channel == "whatsapp" and not (
-                        conversation._inbox_unavailable_reason(channel, senders[:1], approved_template=True)),
+                    # the reply window is closed, nothing else: an approved template may go
+                    "templates_only": bool(reason) and bool(channel.reply_window) and not (
+                        conversation._inbox_unavailable_reason(channel.key, senders[:1], approved_template=True)),
+                    "window_expiry": channel.reply_window and fields.Datetime.to_string(
+                        conversation._inbox_window_expiry(channel.key, senders[:1])),
                     "sender_ids": senders.ids,
-                    "attachment_max_size": ATTACHMENT_MAX_SIZE[channel],
+                    "attachment_max_size": channel.attachment_max_size,
                 }
             conversation.channel_availability = availability
+
+    @api.model
+    def _inbox_channel(self, channel):
+        """The registry's entry of ``channel``; a UserError for an unknown one."""
+        try:
+            return channels.get(channel)
+        except KeyError:
+            raise UserError(_("Unknown channel %s.", channel)) from None
 
     def _inbox_usable_senders(self, channel):
         """The sender accounts of ``channel`` the current user may use here,
         best first: the number or address the conversation last used (the
-        person answers there, and WhatsApp's window is per number), then by
+        person answers there, and a reply window is per number), then by
         sequence."""
         self.ensure_one()
-        if channel == "note":
+        if channels.get(channel).internal:
             return self.env["inbox.sender"]
         senders = self.env["inbox.sender"]._inbox_get_usable(channel, self.company_id)
         last = self.last_sender_id & senders
         return last | (senders - last) if last else senders
 
     def _inbox_recipient_address(self, channel):
-        """The person's address on ``channel`` (E.164 or email), or False."""
+        """The person's address on ``channel`` (E.164, email...), or False."""
         self.ensure_one()
-        partner = self.partner_id
-        if channel == "email":
-            return partner.email_normalized
-        if channel in ("sms", "whatsapp"):
-            return partner.phone_sanitized
-        return False
+        return self.partner_id._inbox_address(channels.get(channel).identity)
 
     def _inbox_unavailable_reason(self, channel, sender, approved_template=False):
         """Why ``channel`` cannot be used to write to this person now through
@@ -58,9 +62,9 @@ class InboxConversation(models.Model):
         degraded provider still sends: only one that is not configured or
         down refuses (a stray unsigned webhook must not stop the outbox)."""
         self.ensure_one()
-        if channel == "note":
+        if channels.get(channel).internal:
             return False
-        label = dict(INBOX_CHANNELS)[channel]
+        label = channels.get(channel).label
         if not sender:
             return _("No %s sender account is available to you.", label)
         if sender.channel != channel:
@@ -74,36 +78,47 @@ class InboxConversation(models.Model):
     def _inbox_recipient_reason(self, channel, sender, approved_template=False):
         """Why the person cannot be written to on ``channel`` through
         ``sender`` now, whatever the provider's health: no address, opt-out,
-        do-not-disturb, WhatsApp window closed (except for an approved
+        do-not-disturb, reply window closed (except for an approved
         template). Checked when a message is written and again when it
         goes out."""
         self.ensure_one()
-        label = dict(INBOX_CHANNELS)[channel]
+        entry = channels.get(channel)
         partner = self.partner_id
         if not self._inbox_recipient_address(channel):
-            if channel == "email":
-                return _("%s has no valid email address.", partner.display_name)
-            return _("%s has no valid phone number.", partner.display_name)
+            return partner._inbox_no_address_reason(entry.identity)
         if partner._inbox_is_opted_out(channel):
-            return _("%(name)s opted out of %(channel)s messages.", name=partner.display_name, channel=label)
+            return _("%(name)s opted out of %(channel)s messages.", name=partner.display_name, channel=entry.label)
         if partner._inbox_is_dnd(channel):
-            return _("%(name)s is in Do Not Disturb for %(channel)s.", name=partner.display_name, channel=label)
-        if channel == "whatsapp" and not approved_template and not self._inbox_whatsapp_window_open(sender):
-            return _("The WhatsApp window is closed: %s has not written in the last 24 hours. "
-                     "Only an approved template can be sent.", partner.display_name)
+            return _("%(name)s is in Do Not Disturb for %(channel)s.", name=partner.display_name,
+                     channel=entry.label)
+        if not approved_template and not self._inbox_window_open(channel, sender):
+            return _("The %(channel)s window is closed: %(name)s has not written in the last %(hours)s hours. "
+                     "Only an approved template can be sent.", channel=entry.label, name=partner.display_name,
+                     hours=int(entry.reply_window.total_seconds() // 3600))
         return False
 
-    def _inbox_whatsapp_window_open(self, sender=None):
-        """Whether free text may go on WhatsApp: the window is per business
-        number, so through ``sender`` only if the person wrote to that number
-        in the last 24 hours (to any number of the conversation without one)."""
+    def _inbox_window_expiry(self, channel, sender=None):
+        """When free text stops being allowed on ``channel`` (through
+        ``sender``; any sender account of the conversation without one): the
+        person's last message there plus the channel's reply window, which is
+        per business number. None for a channel without a window, False when
+        no window is open (the person never wrote there, or not lately)."""
         self.ensure_one()
-        if not (self.whatsapp_window_expiry and self.whatsapp_window_expiry > fields.Datetime.now()):
+        window = channels.get(channel).reply_window
+        if not window:
+            return None
+        if not self.last_inbound_date or self.last_inbound_date + window <= fields.Datetime.now():
+            # nothing written lately, on any channel: no query
             return False
-        if not sender:
-            return True
-        return bool(self.env["mail.message"].sudo().search_count([
-            ("model", "=", self._name), ("res_id", "=", self.id), ("inbox_channel", "=", "whatsapp"),
-            ("inbox_direction", "=", "inbound"), ("inbox_sender_id", "=", sender.id),
-            ("date", ">", fields.Datetime.now() - WHATSAPP_WINDOW),
-        ], limit=1))
+        domain = [("model", "=", self._name), ("res_id", "=", self.id), ("inbox_channel", "=", channel),
+                  ("inbox_direction", "=", "inbound")]
+        if sender:
+            domain.append(("inbox_sender_id", "=", sender.id))
+        last = self.env["mail.message"].sudo().search_fetch(domain, ["date"], order="date desc, id desc", limit=1)
+        return last and last.date + window
+
+    def _inbox_window_open(self, channel, sender=None):
+        """Whether free text may go on ``channel`` now (see
+        :meth:`_inbox_window_expiry`)."""
+        expiry = self._inbox_window_expiry(channel, sender)
+        return expiry is None or bool(expiry and expiry > fields.Datetime.now())

@@ -6,8 +6,8 @@ from odoo.fields import Domain
 from odoo.tools import SQL, escape_psql
 from odoo.tools.mail import email_normalize
 
+from .. import channels
 from ..tools.display import avatar_text
-from .inbox_conversation import INBOX_CHANNELS
 
 # the Inbox's tab counts stop there (shown as "999+")
 COUNT_CAP = 1000
@@ -100,8 +100,7 @@ class InboxConversation(models.Model):
         the E.164 number the search is, if it is a valid one."""
         domain = []
         if channel:
-            if channel not in dict(INBOX_CHANNELS):
-                raise UserError(_("Unknown channel %s.", channel))
+            self._inbox_channel(channel)
             # no channel's key is part of another's
             domain.append(Domain("channels", "ilike", channel))
         if sender_id:
@@ -131,11 +130,11 @@ class InboxConversation(models.Model):
         of the current company, else of its sender numbers (a company whose
         country is not set), else of the user's other companies."""
         Partner = self.env["res.partner"]
-        number = self.env["inbox.sender"]._inbox_normalize_address("sms", search, raise_exception=False)
+        number = self.env["inbox.sender"]._inbox_normalize(channels.PHONE, search, raise_exception=False)
         if number:
             return number
         senders = self.env["inbox.sender"].sudo().search(
-            [("company_id", "=", self.env.company.id), ("channel", "in", ("sms", "whatsapp"))])
+            [("company_id", "=", self.env.company.id), ("channel", "in", channels.keys(identity=channels.PHONE))])
         codes = {phone_validation.phone_get_country_code_for_number(address) for address in senders.mapped("address")}
         countries = self.env.company.country_id | self.env["res.country"].search([("code", "in", list(codes))]) \
             | self.env.companies.country_id

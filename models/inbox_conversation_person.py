@@ -3,7 +3,7 @@ appointments; and the opportunity of the conversation."""
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .inbox_sender import CHANNELS
+from .. import channels
 
 
 class InboxConversation(models.Model):
@@ -37,7 +37,7 @@ class InboxConversation(models.Model):
             "channels": {
                 channel: {"opted_out": partner._inbox_is_opted_out(channel), "dnd": partner._inbox_is_dnd(channel),
                           "address": self._inbox_recipient_address(channel) or ""}
-                for channel, _label in CHANNELS
+                for channel in (entry.key for entry in channels.all_channels(internal=False))
             },
             "opportunities": [{
                 "id": lead.id, "name": lead.name, "stage": lead.stage_id.name or "",
@@ -55,32 +55,21 @@ class InboxConversation(models.Model):
     def inbox_set_consent(self, channel, opted_out=None, dnd=None):
         """Opt the person out of ``channel`` or back in (``opted_out``), or
         set its do-not-disturb (``dnd``), from the Inbox's person panel.
-        Opt-outs are Odoo's blacklists: the phone one covers SMS and
-        WhatsApp, the email one email, as STOP and START replies do. The
-        change is written in the conversation for the team."""
+        Opt-outs go to the channel's opt-out list where Odoo keeps one (the
+        phone list covers SMS and WhatsApp, as STOP and START replies do).
+        The change is written in the conversation for the team."""
         self.ensure_one()
         self.check_access("write")
-        if channel not in dict(CHANNELS):
-            raise UserError(_("Unknown channel %s.", channel))
+        label = self._inbox_channel(channel).label
+        if channels.get(channel).internal:
+            raise UserError(_("An internal note reaches nobody: it takes no consent."))
         partner = self.partner_id.sudo()
-        label = dict(CHANNELS)[channel]
         changes = []
         if opted_out is not None and bool(opted_out) != partner._inbox_is_opted_out(channel):
-            address = self._inbox_recipient_address(channel)
-            if not address:
-                raise UserError(_("%(name)s has no address for %(channel)s.", name=partner.display_name,
-                                  channel=label))
-            Blacklist = self.env["mail.blacklist" if channel == "email" else "phone.blacklist"].sudo()
-            reason = _("Changed from the Inbox by %s.", self.env.user.name)
-            if opted_out:
-                Blacklist._add([address] if channel != "email" else address, message=reason)
-                changes.append(_("opted out of %s", label))
-            else:
-                Blacklist._remove([address] if channel != "email" else address, message=reason)
-                changes.append(_("opted in to %s", label))
-            partner.invalidate_recordset(["phone_sanitized_blacklisted", "is_blacklisted"])
+            partner._inbox_set_opt_out(channel, bool(opted_out), _("Changed from the Inbox by %s.", self.env.user.name))
+            changes.append(_("opted out of %s", label) if opted_out else _("opted in to %s", label))
         if dnd is not None and bool(dnd) != partner._inbox_is_dnd(channel):
-            partner[f"inbox_dnd_{channel}"] = bool(dnd)
+            partner._inbox_set_dnd(channel, bool(dnd))
             changes.append(_("Do Not Disturb on for %s", label) if dnd else _("Do Not Disturb off for %s", label))
         if changes:
             title = _("%(name)s: %(changes)s (by %(user)s).", name=partner.display_name,

@@ -6,8 +6,8 @@ from odoo import api, models
 from odoo.tools import plaintext2html
 from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tuples
 
+from .. import channels
 from ..providers import InboundMessage, MediaFetch
-from .inbox_conversation import WHATSAPP_WINDOW
 
 
 class InboxConversation(models.Model):
@@ -29,7 +29,7 @@ class InboxConversation(models.Model):
         try:
             with self.env.cr.savepoint():
                 partner = self.env["res.partner"].sudo()._inbox_find_or_create(
-                    event.channel, from_address, event.profile_name, sender.company_id)
+                    channels.get(event.channel).identity, from_address, event.profile_name, sender.company_id)
                 conversation = self.sudo()._inbox_route(partner, sender)
                 message = conversation._inbox_post_inbound(sender, event, from_address)
                 if event.keyword:
@@ -69,7 +69,8 @@ class InboxConversation(models.Model):
 
     def _inbox_post_inbound(self, sender, event, from_address):
         self.ensure_one()
-        body = self._inbox_html(event.body) if event.channel == "email" else plaintext2html(event.body or "")
+        rich_text = channels.get(event.channel).rich_text
+        body = self._inbox_html(event.body) if rich_text else plaintext2html(event.body or "")
         # The thin path of message_post: a message from the person notifies
         # nobody (see _notify_thread) and needs no reply-to, parent or author
         # lookup, and every webhook pays for those.
@@ -96,12 +97,10 @@ class InboxConversation(models.Model):
         return message
 
     def _inbox_after_inbound(self, message, sender):
-        """The person wrote: unread, reopened, window opened for WhatsApp."""
+        """The person wrote: unread, reopened (and a reply window opened)."""
         values = {"last_inbound_message_id": message.id, "last_inbound_date": message.date}
         if sender:
             values["last_sender_id"] = sender.id
-        if message.inbox_channel == "whatsapp":
-            values["whatsapp_window_expiry"] = message.date + WHATSAPP_WINDOW
         if self.state != "open":
             values["state"] = "open"
         self._inbox_touch(message, values)
@@ -130,5 +129,5 @@ class InboxConversation(models.Model):
             or Sender.search([("channel", "=", "email"), ("company_id", "=", self.env.company.id)], limit=1)
         company = sender.company_id or self.env.company
         name = (email_split_tuples(msg_dict.get("email_from") or "") or [("", "")])[0][0]
-        partner = self.env["res.partner"].sudo()._inbox_find_or_create("email", email, name, company)
+        partner = self.env["res.partner"].sudo()._inbox_find_or_create(channels.EMAIL, email, name, company)
         return self.sudo()._inbox_route(partner, sender, company)

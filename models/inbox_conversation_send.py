@@ -7,14 +7,11 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext, is_html_empty, plaintext2html
 
+from .. import channels
 from ..providers import ATTACHMENT_EXTENSIONS
-from .inbox_conversation import INBOX_CHANNELS
-from .inbox_conversation_channels import ATTACHMENT_MAX_SIZE
 
 # a scheduled date this far in the past is taken as "now" (clocks differ)
 CLOCK_SKEW = timedelta(minutes=1)
-SMS_MAX_LENGTH = 1600
-WHATSAPP_MAX_LENGTH = 4096
 
 
 class InboxConversation(models.Model):
@@ -34,12 +31,11 @@ class InboxConversation(models.Model):
         """
         self.ensure_one()
         self.check_access("write")
-        if channel not in dict(INBOX_CHANNELS):
-            raise UserError(_("Unknown channel %s.", channel))
+        entry = self._inbox_channel(channel)
         template = self._inbox_check_template(channel, template_id)
         if template:
             rendered_subject, rendered_body = template._inbox_render(self)
-            if channel in ("email", "note"):
+            if entry.rich_text:
                 # what the template rendered is text (it carries what
                 # customers wrote): never taken as HTML
                 rendered_body = template._inbox_rich_text(rendered_body)
@@ -50,10 +46,10 @@ class InboxConversation(models.Model):
         html_body = self._inbox_check_content(channel, body, subject, bool(attachment_ids))
         attachments = self._inbox_check_attachments(channel, attachment_ids or [])
 
-        if channel == "note":
+        if entry.internal:
             message = self.message_post(
                 body=html_body, message_type="comment", subtype_xmlid="mail.mt_note",
-                attachment_ids=attachments.ids, inbox_channel="note")
+                attachment_ids=attachments.ids, inbox_channel=channel)
             self._inbox_touch(message)
             return message
 
@@ -79,7 +75,7 @@ class InboxConversation(models.Model):
             inbox_address=self._inbox_recipient_address(channel),
             inbox_next_attempt=scheduled_date or fields.Datetime.now(),
             inbox_scheduled_date=scheduled_date or False,
-            inbox_template=template._inbox_render_whatsapp(self) if template and channel == "whatsapp" else False,
+            inbox_template=(template and template._inbox_render_whatsapp(self)) or False,
         )
         self.sudo().last_sender_id = sender
         self._inbox_touch(message)
@@ -114,14 +110,15 @@ class InboxConversation(models.Model):
             return template
         template = template.browse(template_id).exists()
         if not template or template.channel != channel:
-            raise UserError(_("This template is not a %s template.", dict(INBOX_CHANNELS)[channel]))
+            raise UserError(_("This template is not a %s template.", channels.get(channel).label))
         template._inbox_check_sendable()
         return template
 
     def _inbox_check_content(self, channel, body, subject, has_attachments):
         """The body to store (HTML), once the channel's rules on content hold:
-        rich text for email and notes, plain text for SMS and WhatsApp."""
-        if channel in ("email", "note"):
+        rich text or plain text, a subject, a length, as the channel says."""
+        entry = channels.get(channel)
+        if entry.rich_text:
             html_body = self._inbox_html(body)
             text = "" if is_html_empty(html_body) else html2plaintext(html_body).strip()
         else:
@@ -129,12 +126,11 @@ class InboxConversation(models.Model):
             html_body = plaintext2html(text)
         if not text and not has_attachments:
             raise UserError(_("Write a message before sending."))
-        if channel == "email" and not (subject or "").strip():
+        if entry.subject and not (subject or "").strip():
             raise UserError(_("An email needs a subject."))
-        max_length = {"sms": SMS_MAX_LENGTH, "whatsapp": WHATSAPP_MAX_LENGTH}.get(channel)
-        if max_length and len(text) > max_length:
+        if entry.max_length and len(text) > entry.max_length:
             raise UserError(_("A %(channel)s message is limited to %(max)s characters.",
-                              channel=dict(INBOX_CHANNELS)[channel], max=max_length))
+                              channel=entry.label, max=entry.max_length))
         return html_body
 
     def _inbox_check_sender(self, channel, sender_id):
@@ -160,9 +156,9 @@ class InboxConversation(models.Model):
         attachments = self.env["ir.attachment"].browse(attachment_ids).exists()
         if not attachments:
             return attachments
-        max_size = ATTACHMENT_MAX_SIZE[channel]
+        max_size = channels.get(channel).attachment_max_size
         if not max_size:
-            raise UserError(_("%s messages cannot carry attachments.", dict(INBOX_CHANNELS)[channel]))
+            raise UserError(_("%s messages cannot carry attachments.", channels.get(channel).label))
         attachments.check_access("read")
         for attachment in attachments:
             extension = (attachment.name or "").rsplit(".", 1)[-1].lower() if "." in (attachment.name or "") else ""

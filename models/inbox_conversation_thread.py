@@ -4,8 +4,6 @@ from odoo import _, api, fields, models
 from odoo.addons.mail.tools.discuss import Store
 from odoo.tools.mail import email_normalize_all, html_to_inner_content
 
-from .inbox_conversation import WHATSAPP_WINDOW
-
 PREVIEW_LENGTH = 120
 
 
@@ -132,14 +130,12 @@ class InboxConversation(models.Model):
             if not messages:
                 continue
             inbound = messages.filtered(lambda m: m.inbox_direction == "inbound")
-            whatsapp_in = inbound.filtered(lambda m: m.inbox_channel == "whatsapp")[:1]
             with_sender = messages.filtered("inbox_sender_id")[:1]
             conversation.sudo().write({
                 "channels": " ".join(sorted(set(messages.mapped("inbox_channel")))),
                 "last_inbound_message_id": inbound[:1].id,
                 "last_inbound_date": inbound[:1].date,
                 "last_sender_id": with_sender.inbox_sender_id.id,
-                "whatsapp_window_expiry": whatsapp_in and whatsapp_in.date + WHATSAPP_WINDOW,
             })
             conversation._inbox_touch(messages[0])
             conversation._inbox_refresh_preview()

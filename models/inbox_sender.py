@@ -4,7 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
-CHANNELS = [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "Email")]
+from .. import channels
+
 # Providers give numbers in E.164 already: no need to parse those again.
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 
@@ -23,7 +24,7 @@ class InboxSender(models.Model):
     active = fields.Boolean(default=True)
     provider_id = fields.Many2one("inbox.provider", required=True, index=True, ondelete="restrict", check_company=True)
     company_id = fields.Many2one(related="provider_id.company_id", store=True, index=True, precompute=True)
-    channel = fields.Selection(CHANNELS, required=True)
+    channel = fields.Selection(channels.selection(internal=False), required=True)
     address = fields.Char(
         required=True, help="Phone number (any format, stored as E.164) or email address.")
     external_id = fields.Char(
@@ -68,17 +69,27 @@ class InboxSender(models.Model):
 
     @api.model
     def _inbox_normalize_address(self, channel, address, raise_exception=True):
-        """E.164 for phone channels, lowercase address for email; False if invalid."""
+        """The address on ``channel`` as the Inbox keeps it (see
+        :meth:`_inbox_normalize`); False if invalid."""
+        return self._inbox_normalize(channels.get(channel).identity, address, raise_exception)
+
+    @api.model
+    def _inbox_normalize(self, identity, address, raise_exception=True):
+        """An address of the ``identity`` kind as the Inbox keeps it: E.164
+        for a phone number, lowercase for an email address, as given for an
+        id scoped to a provider; False if invalid."""
         address = (address or "").strip()
         if not address:
             if raise_exception:
                 raise ValidationError(_("An address is needed."))
             return False
-        if channel == "email":
+        if identity == channels.EMAIL:
             normalized = email_normalize(address)
             if not normalized and raise_exception:
                 raise ValidationError(_("%s is not a valid email address.", address))
             return normalized
+        if identity != channels.PHONE:
+            return address
         if address.lower().startswith("whatsapp:"):
             address = address[len("whatsapp:"):]
         if E164.fullmatch(address):
@@ -115,7 +126,7 @@ class InboxSender(models.Model):
                 raise ValidationError(_(
                     "%(provider)s cannot carry %(channel)s messages.",
                     provider=sender.provider_id.name,
-                    channel=dict(CHANNELS)[sender.channel]))
+                    channel=channels.get(sender.channel).label))
 
     def _inbox_usable_by(self, user):
         """The senders of self that ``user`` may send from."""

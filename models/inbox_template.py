@@ -4,8 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html_sanitize, plaintext2html
 
+from .. import channels
 from ..providers.base import TEMPLATE_STATUSES
-from .inbox_sender import CHANNELS
 
 # an approved WhatsApp template's variable: {{1}}, {{2}}…
 NUMBERED_VARIABLE = re.compile(r"\{\{\s*(\d+)\s*\}\}")
@@ -25,7 +25,7 @@ class InboxTemplate(models.Model):
 
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
-    channel = fields.Selection(CHANNELS, required=True)
+    channel = fields.Selection(channels.selection(internal=False), required=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     subject = fields.Char(translate=True, render_engine="inline_template")
     body = fields.Text(translate=True, render_engine="inline_template", required=True)

@@ -12,10 +12,10 @@ from odoo.modules import module
 from odoo.tools import SQL, html2plaintext
 from odoo.tools.mimetypes import guess_mimetype
 
+from .. import channels
 from ..providers import INBOUND_EXTENSIONS, INBOUND_MAX_SIZE, OutboundMessage, ProviderError, SendResult
 from ..providers.base import STATUS_RANK
 from ..tools import transaction
-from .inbox_conversation import INBOX_CHANNELS
 from .inbox_conversation_send import CLOCK_SKEW
 from .inbox_event import InboxEventWaiting
 
@@ -40,7 +40,7 @@ RECORD_ATTEMPTS = 5
 class MailMessage(models.Model):
     _inherit = "mail.message"
 
-    inbox_channel = fields.Selection(INBOX_CHANNELS, string="Inbox Channel", index="btree_not_null")
+    inbox_channel = fields.Selection(channels.selection(), string="Inbox Channel", index="btree_not_null")
     inbox_direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")])
     inbox_status = fields.Selection([
         ("queued", "Queued"),
@@ -159,8 +159,9 @@ class MailMessage(models.Model):
         text = html2plaintext(self.body or "").strip()
         conversation = self.env["inbox.conversation"].browse(self.res_id)
         threading = {}
-        if self.inbox_channel == "email":
-            # only email threads by headers: spare the lookups to SMS and WhatsApp sends
+        channel = channels.get(self.inbox_channel)
+        if channel.identity == channels.EMAIL:
+            # only email threads by headers: spare the lookups to other sends
             threading = {
                 "references": conversation._inbox_email_references(self),
                 "reply_to": conversation._notify_get_reply_to(default=sender.address)[conversation.id] or "",
@@ -169,7 +170,7 @@ class MailMessage(models.Model):
             channel=self.inbox_channel,
             from_address=sender.address,
             to_address=self.inbox_address,
-            body=str(self.body or "") if self.inbox_channel == "email" else text,
+            body=str(self.body or "") if channel.rich_text else text,
             subject=self.subject or "",
             media=media,
             status_callback=self.inbox_provider_id.webhook_url,
@@ -530,8 +531,9 @@ class MailMessage(models.Model):
             raise UserError(_("A message cannot be scheduled in the past."))
         values = {"inbox_scheduled_date": when, "inbox_next_attempt": when}
         if body is not None and html2plaintext(message.body or "").strip() != body.strip():
-            if message.inbox_channel not in ("sms", "whatsapp") or message.inbox_template:
-                raise UserError(_("Only the text of a scheduled SMS or WhatsApp message can be changed here."))
+            if channels.get(message.inbox_channel).rich_text or message.inbox_template:
+                raise UserError(_("Only the text of a scheduled plain-text message (SMS, WhatsApp) can be "
+                                  "changed here."))
             conversation = self.env["inbox.conversation"].browse(message.res_id)
             values["body"] = conversation._inbox_check_content(
                 message.inbox_channel, body, message.subject, bool(message.attachment_ids))

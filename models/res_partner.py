@@ -1,7 +1,9 @@
 from psycopg2 import IntegrityError
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ConcurrencyError
+from odoo.exceptions import ConcurrencyError, UserError
+
+from .. import channels
 
 
 class ResPartner(models.Model):
@@ -9,9 +11,9 @@ class ResPartner(models.Model):
 
     inbox_conversation_ids = fields.One2many("inbox.conversation", "partner_id", string="Conversations")
     inbox_conversation_count = fields.Integer("Conversation Count", compute="_compute_inbox_conversation_count")
-    inbox_dnd_email = fields.Boolean("Do Not Disturb: Email", tracking=True)
-    inbox_dnd_sms = fields.Boolean("Do Not Disturb: SMS", tracking=True)
-    inbox_dnd_whatsapp = fields.Boolean("Do Not Disturb: WhatsApp", tracking=True)
+    inbox_consent_ids = fields.One2many(
+        "inbox.consent", "partner_id", string="Do Not Disturb",
+        help="Channels on which nobody writes to the person from the Inbox for now.")
     # Set on the people the Inbox creates from an unknown sender: the unique
     # index makes two concurrent first messages create one person, not two.
     inbox_identity = fields.Char(copy=False, readonly=True)
@@ -28,41 +30,57 @@ class ResPartner(models.Model):
         for partner in self:
             partner.inbox_conversation_count = counts.get(partner, 0)
 
-    def _inbox_is_opted_out(self, channel):
-        self.ensure_one()
-        if channel == "email":
-            return self.is_blacklisted
-        if channel in ("sms", "whatsapp"):
-            return self.phone_sanitized_blacklisted
-        return False
+    # ------------------------------------------------------------------
+    # Identities: how the person is reached, by kind (see channels/)
+    # ------------------------------------------------------------------
 
-    def _inbox_is_dnd(self, channel):
+    # the person's field holding each kind of identity, normalized, and the
+    # field it is written to (Odoo normalizes it from there)
+    _INBOX_IDENTITY_FIELDS = {
+        channels.PHONE: ("phone_sanitized", "phone"),
+        channels.EMAIL: ("email_normalized", "email"),
+    }
+
+    def _inbox_address(self, identity):
+        """The person's normalized address of the ``identity`` kind, or
+        False (always False for a channel reaching nobody outside)."""
         self.ensure_one()
-        return bool(self[f"inbox_dnd_{channel}"]) if channel != "note" else False
+        fields = self._INBOX_IDENTITY_FIELDS.get(identity)
+        return bool(fields) and self[fields[0]]
+
+    def _inbox_no_address_reason(self, identity):
+        """What the user is told when the person has no address of this kind."""
+        if identity == channels.EMAIL:
+            return _("%s has no valid email address.", self.display_name)
+        if identity == channels.PHONE:
+            return _("%s has no valid phone number.", self.display_name)
+        return _("%s cannot be reached on this channel.", self.display_name)
 
     @api.model
-    def _inbox_find(self, channel, address):
-        """The person with this normalized address (E.164 number or email)."""
-        if channel == "email":
-            domain = [("email_normalized", "=", address)]
-        else:
-            domain = [("phone_sanitized", "=", address)]
-        return self.search(domain, order="id", limit=1)
+    def _inbox_find(self, identity, address):
+        """The person with this normalized address of the ``identity`` kind."""
+        fields = self._INBOX_IDENTITY_FIELDS.get(identity)
+        if not fields:
+            return self.browse()
+        return self.search([(fields[0], "=", address)], order="id", limit=1)
 
     @api.model
-    def _inbox_find_or_create(self, channel, address, name, company):
-        """The person behind ``address``, created once if nobody has it."""
-        identity = f"{'email' if channel == 'email' else 'phone'}:{address}"
-        self.env["inbox.lock"]._inbox_acquire(identity)
-        partner = self._inbox_find(channel, address)
+    def _inbox_find_or_create(self, identity, address, name, company):
+        """The person behind ``address`` (of the ``identity`` kind),
+        created once if nobody has it."""
+        if identity not in self._INBOX_IDENTITY_FIELDS:
+            raise ValueError(f"No person is found by a {identity} identity yet.")
+        key = f"{identity}:{address}"
+        self.env["inbox.lock"]._inbox_acquire(key)
+        partner = self._inbox_find(identity, address)
         if partner:
             return partner
         values = {
             "name": name or address,
-            "inbox_identity": identity,
+            "inbox_identity": key,
             "company_id": False,
         }
-        values["email" if channel == "email" else "phone"] = address
+        values[self._INBOX_IDENTITY_FIELDS[identity][1]] = address
         try:
             with self.env.cr.savepoint():
                 return self.create(values)
@@ -80,18 +98,70 @@ class ResPartner(models.Model):
         email = (answers.get("email") or "").strip()
         # a form may ask for only one of them: an empty answer is no number
         # (formatting "" would need a record to read a number from)
-        number = phone and Sender._inbox_normalize_address("sms", phone, raise_exception=False)
-        email = email and Sender._inbox_normalize_address("email", email, raise_exception=False)
+        number = phone and Sender._inbox_normalize(channels.PHONE, phone, raise_exception=False)
+        email = email and Sender._inbox_normalize(channels.EMAIL, email, raise_exception=False)
         if not (number or email):
             raise ValueError("A lead form answer without a valid phone number or email.")
         name = answers.get("full_name") or " ".join(
             filter(None, [answers.get("first_name"), answers.get("last_name")]))
-        partner = (number and self._inbox_find("sms", number)) or (email and self._inbox_find("email", email))
+        partner = (number and self._inbox_find(channels.PHONE, number)) \
+            or (email and self._inbox_find(channels.EMAIL, email))
         if not partner:
-            partner = self._inbox_find_or_create("sms" if number else "email", number or email, name, company)
+            partner = self._inbox_find_or_create(
+                channels.PHONE if number else channels.EMAIL, number or email, name, company)
         if number and email and not partner.email:
             partner.email = email
         return partner
+
+    # ------------------------------------------------------------------
+    # Consent: opt-out lists and do-not-disturb, per channel
+    # ------------------------------------------------------------------
+
+    # Odoo's opt-out lists (a channel's ``opt_out_list``): the person's field
+    # saying they are on it, and whether the list takes its addresses as a
+    # list (phone.blacklist) or one by one (mail.blacklist)
+    _INBOX_OPT_OUT_LISTS = {
+        "phone.blacklist": ("phone_sanitized_blacklisted", True),
+        "mail.blacklist": ("is_blacklisted", False),
+    }
+
+    def _inbox_consent(self, channel):
+        self.ensure_one()
+        return self.inbox_consent_ids.filtered(lambda line: line.channel == channel)[:1]
+
+    def _inbox_is_opted_out(self, channel):
+        self.ensure_one()
+        entry = channels.get(channel)
+        if entry.internal:
+            return False
+        if entry.opt_out_list:
+            return bool(self[self._INBOX_OPT_OUT_LISTS[entry.opt_out_list][0]])
+        return self._inbox_consent(channel).opted_out
+
+    def _inbox_is_dnd(self, channel):
+        self.ensure_one()
+        return not channels.get(channel).internal and self._inbox_consent(channel).dnd
+
+    def _inbox_set_opt_out(self, channel, opted_out, reason):
+        """Put the person on the channel's opt-out list or take them off
+        it (every channel sharing the list follows, as a STOP reply does)."""
+        self.ensure_one()
+        entry = channels.get(channel)
+        if not entry.opt_out_list:
+            self.env["inbox.consent"]._inbox_set(self, channel, opted_out=opted_out)
+            return
+        address = self._inbox_address(entry.identity)
+        if not address:
+            raise UserError(_("%(name)s has no address for %(channel)s.", name=self.display_name,
+                              channel=entry.label))
+        flag, as_list = self._INBOX_OPT_OUT_LISTS[entry.opt_out_list]
+        Blacklist = self.env[entry.opt_out_list].sudo()
+        (Blacklist._add if opted_out else Blacklist._remove)([address] if as_list else address, message=reason)
+        self.invalidate_recordset([flag])
+
+    def _inbox_set_dnd(self, channel, dnd):
+        self.ensure_one()
+        self.env["inbox.consent"].sudo()._inbox_set(self, channel, dnd=dnd)
 
     def _inbox_apply_keyword(self, keyword, number):
         """STOP-like keywords put the number on Odoo's phone blacklist (the

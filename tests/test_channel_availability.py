@@ -30,9 +30,14 @@ class TestChannelAvailability(InboxCommon):
         self.assertIn("WhatsApp window is closed", reason)
         self.open_whatsapp_window()
         self.assertTrue(self.availability()["whatsapp"]["available"])
-        self.assertGreater(self.conversation.whatsapp_window_expiry, fields.Datetime.now() + timedelta(hours=23))
-        self.conversation.whatsapp_window_expiry = fields.Datetime.now() - timedelta(minutes=1)
+        expiry = fields.Datetime.to_datetime(self.availability()["whatsapp"]["window_expiry"])
+        self.assertGreater(expiry, fields.Datetime.now() + timedelta(hours=23))
+        # the person's message was 24 hours ago (and a minute)
+        inbound = self.conversation.message_ids.filtered(lambda m: m.inbox_direction == "inbound")
+        inbound.date = fields.Datetime.now() - timedelta(hours=24, minutes=1)
+        self.conversation.last_inbound_date = inbound.date
         self.assertFalse(self.availability()["whatsapp"]["available"])
+        self.assertFalse(self.availability()["whatsapp"]["window_expiry"], "the window ended")
 
     def test_whatsapp_window_is_per_business_number(self):
         other_number = self._create_sender("whatsapp", "+32 470 00 00 05", sequence=1)
@@ -72,7 +77,7 @@ class TestChannelAvailability(InboxCommon):
         self.assertIn("opted out of Email", availability["email"]["reason"])
 
     def test_do_not_disturb(self):
-        self.partner.inbox_dnd_sms = True
+        self.partner._inbox_set_dnd("sms", True)
         availability = self.availability()
         self.assertIn("Do Not Disturb for SMS", availability["sms"]["reason"])
         self.assertTrue(availability["email"]["available"])

@@ -57,7 +57,7 @@ class TestCompose(InboxCommon):
         form = Form(self.env["inbox.compose"].with_user(self.user_a))
         form.new_address = "0470 55 66 99"
         form.channel = "whatsapp"
-        self.assertTrue(form.whatsapp_templates_only, "a person new to the Inbox never wrote: the window is closed")
+        self.assertTrue(form.templates_only, "a person new to the Inbox never wrote: the window is closed")
         self.assertIn("WhatsApp window is closed", form.availability_reason)
         self.assertEqual(form._get_modifier("body", "readonly"), True, "no free text to type and have refused")
         self.assertEqual(form._get_modifier("template_id", "required"), True)
@@ -78,9 +78,9 @@ class TestCompose(InboxCommon):
         form = Form(self.env["inbox.compose"].with_user(self.user_a))
         form.partner_id = self.partner
         form.channel = "sms"
-        self.assertFalse(form.whatsapp_templates_only)
+        self.assertFalse(form.templates_only)
         self.open_whatsapp_window()
         form.channel = "whatsapp"
-        self.assertFalse(form.whatsapp_templates_only)
+        self.assertFalse(form.templates_only)
         self.assertLessEqual(approved | free_text, Template.browse(form.allowed_template_ids.ids))
         self.assertEqual(form._get_modifier("body", "readonly"), False)

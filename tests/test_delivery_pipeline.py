@@ -117,7 +117,7 @@ class TestDeliveryPipeline(InboxCommon):
     def test_retry_checks_the_channel_again(self):
         message = self.send("Please [fail]")
         self.run_dispatch()
-        self.partner.inbox_dnd_sms = True
+        self.partner._inbox_set_dnd("sms", True)
         with self.assertRaisesRegex(UserError, "Do Not Disturb"):
             message.with_user(self.user_a).action_inbox_retry()
         self.assertEqual(message.inbox_status, "failed")

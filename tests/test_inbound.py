@@ -102,7 +102,7 @@ class TestInbound(InboxCommon):
         })
         wizard.action_simulate()
         self.assertEqual(self.conversation.last_message_preview, "From the sandbox")
-        self.assertTrue(self.conversation._inbox_whatsapp_window_open())
+        self.assertTrue(self.conversation._inbox_window_open("whatsapp"))
 
     def test_mark_read(self):
         self.receive(self.conversation, "sms", "unread one")

@@ -138,7 +138,7 @@ class TestInboxDetails(InboxCommon):
         self.env["calendar.event"].create({
             "name": "Past visit", "start": "2000-01-05 09:00:00", "stop": "2000-01-05 10:00:00",
             "partner_ids": [(4, self.partner.id)]})
-        self.partner.inbox_dnd_whatsapp = True
+        self.partner._inbox_set_dnd("whatsapp", True)
         self.env["mail.blacklist"].sudo()._add(self.partner.email)
         self.assertEqual(self.conversation.with_user(self.manager).inbox_details()["opportunities"], [],
                          "no Sales rights: no opportunity shown")

@@ -176,7 +176,7 @@ class TestMetaProvider(InboxFakeProviderCase):
 
     def test_inbound_opens_the_window_and_send(self):
         self.assertEqual(self.post(payload([text_message()])).status_code, 200)
-        self.assertTrue(self.conversation._inbox_whatsapp_window_open())
+        self.assertTrue(self.conversation._inbox_window_open("whatsapp"))
         message = self.send()
         self.run_dispatch()
         [request] = self.fake.sent("/v21.0")
@@ -217,7 +217,7 @@ class TestMetaProvider(InboxFakeProviderCase):
         })
         self.assertEqual(message.inbox_status, "sent")
         self.assertIn("your appointment is tomorrow", message.body)
-        self.assertFalse(self.conversation._inbox_whatsapp_window_open(), "a template does not open the window")
+        self.assertFalse(self.conversation._inbox_window_open("whatsapp"), "a template does not open the window")
 
     def test_131047_maps_to_the_window_reason(self):
         self.post(payload([text_message()]))
@@ -374,7 +374,7 @@ class TestMetaProvider(InboxFakeProviderCase):
         availability = self.conversation.with_user(self.user_a).channel_availability["whatsapp"]
         self.assertFalse(availability["available"])
         self.assertTrue(availability["templates_only"], "closed window: an approved template may go")
-        self.conversation.partner_id.inbox_dnd_whatsapp = True
+        self.conversation.partner_id._inbox_set_dnd("whatsapp", True)
         self.conversation.invalidate_recordset(["channel_availability"])
         availability = self.conversation.with_user(self.user_a).channel_availability["whatsapp"]
         self.assertFalse(availability["templates_only"], "do-not-disturb: not even a template")

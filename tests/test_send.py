@@ -87,7 +87,7 @@ class TestSend(InboxCommon):
         self.partner.invalidate_recordset()
         with self.assertRaisesRegex(UserError, "opted out"):
             self.send("sms")
-        self.partner.inbox_dnd_email = True
+        self.partner._inbox_set_dnd("email", True)
         with self.assertRaisesRegex(UserError, "Do Not Disturb"):
             self.send("email", subject="Hi")
 

@@ -83,7 +83,8 @@ class TestConsent(InboxCommon):
     def test_dnd_per_channel(self):
         self.open_whatsapp_window()
         self.consent("whatsapp", dnd=True)
-        self.assertTrue(self.partner.inbox_dnd_whatsapp)
+        self.assertTrue(self.partner._inbox_is_dnd("whatsapp"))
+        self.assertEqual(self.partner.inbox_consent_ids.mapped("channel"), ["whatsapp"], "one line, WhatsApp's")
         self.assertIn("Do Not Disturb", self.availability("whatsapp")["reason"])
         self.assertTrue(self.availability("sms")["available"])
         self.assertIn("Do Not Disturb on for WhatsApp", self.conversation.message_ids[0].body)
@@ -281,7 +282,7 @@ class TestScheduledMessages(InboxCommon):
             message.with_user(self.user_b).action_inbox_reschedule(tomorrow)
         self.assertIn("See you Monday", message.body, "nothing changed")
         email = self.schedule("email", "<p>Dear Alice</p>", subject="Results")
-        with self.assertRaisesRegex(UserError, "Only the text of a scheduled SMS or WhatsApp"):
+        with self.assertRaisesRegex(UserError, "Only the text of a scheduled plain-text message"):
             email.with_user(self.user_a).action_inbox_reschedule(tomorrow, body="Other text")
         email.with_user(self.user_a).action_inbox_reschedule(tomorrow, body="Dear Alice")
         self.assertEqual(email.inbox_scheduled_date, tomorrow.replace(microsecond=0), "the same text: only the time")

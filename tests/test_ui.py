@@ -180,7 +180,7 @@ class TestUi(StartTours, ScrollTours, InboxTourCase):
         self.assertEqual(message.inbox_sender_id.channel, "whatsapp")
         self.assertEqual(message.inbox_template, {"name": "follow_up", "language": "en",
                                                   "parameters": ["Wanda Workflow"]})
-        self.assertFalse(self.conversation_wanda._inbox_whatsapp_window_open(), "a template does not open it")
+        self.assertFalse(self.conversation_wanda._inbox_window_open("whatsapp"), "a template does not open it")
 
     def test_book_an_appointment_from_the_inbox(self):
         self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_book_tour", login="admin")

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
-from ..models.inbox_conversation import INBOX_CHANNELS
+from .. import channels
 
 
 class InboxCompose(models.TransientModel):
@@ -17,7 +17,7 @@ class InboxCompose(models.TransientModel):
     partner_id = fields.Many2one("res.partner", string="Person")
     new_address = fields.Char(
         "Or a number / email", help="A phone number or an email address; the person is found or created.")
-    channel = fields.Selection(INBOX_CHANNELS, required=True, default="sms")
+    channel = fields.Selection(channels.selection(), required=True, default="sms")
     sender_id = fields.Many2one(
         "inbox.sender", string="Send From",
         domain="[('channel', '=', channel)]")
@@ -27,36 +27,51 @@ class InboxCompose(models.TransientModel):
     body = fields.Text()
     attachment_ids = fields.Many2many("ir.attachment", string="Attachments")
     availability_reason = fields.Char(compute="_compute_availability_reason")
-    whatsapp_templates_only = fields.Boolean(
-        compute="_compute_whatsapp_templates_only",
-        help="WhatsApp's window is closed for this person (they have not written to this number in the last "
-             "24 hours, or never did): only an approved template can be sent.")
+    templates_only = fields.Boolean(
+        compute="_compute_templates_only",
+        help="The channel's reply window is closed for this person (on WhatsApp: they have not written to this "
+             "number in the last 24 hours, or never did): only an approved template can be sent.")
     allowed_template_ids = fields.Many2many("inbox.template", compute="_compute_allowed_template_ids")
+    # the channel's rules, as the form shows them
+    internal = fields.Boolean(compute="_compute_channel_rules")
+    needs_subject = fields.Boolean(compute="_compute_channel_rules")
+    takes_attachments = fields.Boolean(compute="_compute_channel_rules")
+
+    @api.depends("channel")
+    def _compute_channel_rules(self):
+        for wizard in self:
+            entry = wizard.channel and channels.get(wizard.channel)
+            wizard.internal = bool(entry) and entry.internal
+            wizard.needs_subject = bool(entry) and entry.subject
+            wizard.takes_attachments = bool(entry) and bool(entry.attachment_max_size)
 
     @api.depends("conversation_id", "partner_id", "new_address", "channel", "sender_id")
-    def _compute_whatsapp_templates_only(self):
+    def _compute_templates_only(self):
         for wizard in self:
-            wizard.whatsapp_templates_only = wizard.channel == "whatsapp" and not wizard._inbox_whatsapp_window_open()
+            wizard.templates_only = bool(wizard.channel) and not wizard._inbox_window_open()
 
-    @api.depends("channel", "whatsapp_templates_only")
+    @api.depends("channel", "templates_only")
     def _compute_allowed_template_ids(self):
         for wizard in self:
             templates = self.env["inbox.template"].search([("channel", "=", wizard.channel)]).filtered(
                 lambda template: template.whatsapp_status not in ("pending", "rejected", "paused", "disabled"))
-            if wizard.whatsapp_templates_only:
+            if wizard.templates_only:
                 templates = templates.filtered("whatsapp_template_name")
             wizard.allowed_template_ids = templates
 
-    def _inbox_whatsapp_window_open(self):
-        """Whether free text may go on WhatsApp to the person written to:
-        only if they wrote to the sender's number in the last 24 hours,
-        which a person new to the Inbox never did."""
+    def _inbox_window_open(self):
+        """Whether free text may go on the channel to the person written
+        to: always on a channel without a reply window; on one with, only if
+        they wrote to the sender's number within it, which a person new to
+        the Inbox never did."""
         self.ensure_one()
+        if not channels.get(self.channel).reply_window:
+            return True
         conversation = self.conversation_id or self._inbox_existing_conversation()
         if not conversation:
             return False
-        sender = self.sender_id or conversation._inbox_usable_senders("whatsapp")[:1]
-        return conversation._inbox_whatsapp_window_open(sender)
+        sender = self.sender_id or conversation._inbox_usable_senders(self.channel)[:1]
+        return conversation._inbox_window_open(self.channel, sender)
 
     def _inbox_existing_conversation(self):
         """The conversation of the person chosen or typed, if they have one
@@ -67,9 +82,9 @@ class InboxCompose(models.TransientModel):
         partner = self.partner_id
         address = (self.new_address or "").strip()
         if not partner and address:
-            channel = "email" if "@" in address else "sms"
-            normalized = self.env["inbox.sender"]._inbox_normalize_address(channel, address, raise_exception=False)
-            partner = normalized and self.env["res.partner"]._inbox_find(channel, normalized)
+            identity = _typed_identity(address)
+            normalized = self.env["inbox.sender"]._inbox_normalize(identity, address, raise_exception=False)
+            partner = normalized and self.env["res.partner"]._inbox_find(identity, normalized)
         if not partner:
             return Conversation
         domain = [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)]
@@ -80,7 +95,7 @@ class InboxCompose(models.TransientModel):
     def _compute_availability_reason(self):
         for wizard in self:
             conversation = wizard.conversation_id
-            if not conversation and wizard.whatsapp_templates_only and not wizard.template_id.whatsapp_template_name:
+            if not conversation and wizard.templates_only and not wizard.template_id.whatsapp_template_name:
                 # a person without a conversation yet: only the window can be told before sending
                 name = wizard.partner_id.display_name or (wizard.new_address or "").strip() or _("This person")
                 wizard.availability_reason = _(
@@ -96,7 +111,7 @@ class InboxCompose(models.TransientModel):
 
     @api.onchange("channel", "conversation_id")
     def _onchange_channel(self):
-        if self.channel == "note":
+        if channels.get(self.channel).internal:
             self.sender_id = False
         elif self.sender_id.channel != self.channel:
             company = self.conversation_id.company_id or self.env.company
@@ -123,17 +138,16 @@ class InboxCompose(models.TransientModel):
         address = (self.new_address or "").strip()
         if not address:
             raise UserError(_("Choose a person or type a phone number or an email address."))
-        channel = "email" if "@" in address else "sms"
-        Sender = self.env["inbox.sender"]
-        normalized = Sender._inbox_normalize_address(channel, address, raise_exception=False)
+        identity = _typed_identity(address)
+        normalized = self.env["inbox.sender"]._inbox_normalize(identity, address, raise_exception=False)
         if not normalized:
             raise UserError(_("%s is neither a valid phone number nor a valid email address.", address))
         # Inbox users start conversations with people who never wrote: the
         # person is created as the inbound path would, whatever the user's
         # rights on contacts
         Partner = self.env["res.partner"]
-        person = Partner._inbox_find(channel, normalized) or Partner.sudo()._inbox_find_or_create(
-            channel, normalized, False, self.env.company)
+        person = Partner._inbox_find(identity, normalized) or Partner.sudo()._inbox_find_or_create(
+            identity, normalized, False, self.env.company)
         return person.sudo(False)
 
     def action_send(self):
@@ -142,7 +156,7 @@ class InboxCompose(models.TransientModel):
         with self.env.cr.savepoint():
             conversation = self.conversation_id or self._inbox_new_conversation()
             # the wizard's body is plain text, whatever it holds
-            body = plaintext2html(self.body or "") if self.channel in ("email", "note") else self.body
+            body = plaintext2html(self.body or "") if channels.get(self.channel).rich_text else self.body
             conversation.message_inbox_send(
                 self.channel, body, subject=self.subject, sender_id=self.sender_id.id or None,
                 template_id=self.template_id.id or None, attachment_ids=self.attachment_ids.ids)
@@ -177,3 +191,8 @@ class InboxCompose(models.TransientModel):
             "user_id": self.env.uid,
             "team_id": self.env.user.sudo().crm_team_ids[:1].id,
         })
+
+
+def _typed_identity(address):
+    """The kind of identity a user typed: an email address or a phone number."""
+    return channels.EMAIL if "@" in address else channels.PHONE

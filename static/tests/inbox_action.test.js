@@ -154,7 +154,7 @@ test("the person panel opts out and sets do-not-disturb per channel, and the com
     });
     let optedOut = false;
     onRpc("inbox.conversation", "read", () => [{
-        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false, whatsapp_window_expiry: false,
+        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false,
         channel_availability: availability(optedOut ? "Alice opted out of SMS messages." : ""),
     }]);
     onRpc("inbox.conversation", "action_mark_read", () => true);
@@ -199,7 +199,7 @@ test("the person panel creates an opportunity, or links one of theirs", async ()
     mockList();
     let linked = false;
     onRpc("inbox.conversation", "read", () => [{
-        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false, whatsapp_window_expiry: false,
+        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false,
         channel_availability: {},
     }]);
     onRpc("inbox.conversation", "action_mark_read", () => true);
@@ -275,9 +275,12 @@ test("widening a side column leaves the thread its minimum width", async () => {
 test("the WhatsApp badge never says the window is open while WhatsApp cannot be used", async () => {
     mockList();
     const expiry = luxon.DateTime.utc().plus({ hours: 5 }).toFormat("yyyy-MM-dd HH:mm:ss");
-    const whatsapp = { available: true, reason: "", templates_only: false, sender_ids: [8], attachment_max_size: 0 };
+    const whatsapp = {
+        available: true, reason: "", templates_only: false, window_expiry: expiry, sender_ids: [8],
+        attachment_max_size: 0,
+    };
     onRpc("inbox.conversation", "read", () => [{
-        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false, whatsapp_window_expiry: expiry,
+        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false,,
         channel_availability: {
             note: { available: true, reason: "", sender_ids: [], attachment_max_size: 0 },
             email: { available: false, reason: "No email.", sender_ids: [], attachment_max_size: 0 },

@@ -27,7 +27,6 @@ const SELECTED_FIELDS = [
     "user_id",
     "lead_id",
     "channel_availability",
-    "whatsapp_window_expiry",
     "is_unread",
 ];
 
@@ -196,8 +195,8 @@ export class InboxAction extends Component {
             return { open: false, label: _t("WhatsApp unavailable"), reason: availability.reason };
         }
         const now = luxon.DateTime.now();
-        const expiry = selected.whatsapp_window_expiry
-            ? luxon.DateTime.fromSQL(selected.whatsapp_window_expiry, { zone: "utc" })
+        const expiry = availability.window_expiry
+            ? luxon.DateTime.fromSQL(availability.window_expiry, { zone: "utc" })
             : null;
         if (availability.templates_only || !expiry || expiry <= now) {
             return { open: false, label: _t("WhatsApp window closed") };

@@ -6,7 +6,7 @@ import { useDebounced } from "@web/core/utils/timing";
 import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
 import { InboxComposer } from "./inbox_composer";
 
-const FIELDS = ["partner_id", "state", "user_id", "channel_availability", "whatsapp_window_expiry"];
+const FIELDS = ["partner_id", "state", "user_id", "channel_availability"];
 
 /** The person's conversation on their form (or an opportunity's), with the
  * Inbox's own timeline and composer, under the same rules. */

@@ -1,0 +1,21 @@
+"""The channels the Inbox carries today. A new channel is one more entry
+here (and an adapter of a provider that carries it)."""
+from datetime import timedelta
+
+from .base import EMAIL, MB, PHONE, Channel, register
+
+NOTE = register(Channel(
+    key="note", label="Internal Note", icon="fa-sticky-note-o", sequence=90, identity=None,
+    rich_text=True, attachment_max_size=25 * MB))
+WHATSAPP = register(Channel(
+    key="whatsapp", label="WhatsApp", icon="fa-whatsapp", sequence=10, identity=PHONE,
+    opt_out_list="phone.blacklist", max_length=4096, attachment_max_size=16 * MB,
+    # WhatsApp's customer service window
+    reply_window=timedelta(hours=24)))
+SMS = register(Channel(
+    key="sms", label="SMS", icon="fa-mobile", sequence=20, identity=PHONE,
+    opt_out_list="phone.blacklist", max_length=1600, segment_length=160))
+EMAIL_CHANNEL = register(Channel(
+    key="email", label="Email", icon="fa-envelope-o", sequence=30, identity=EMAIL,
+    opt_out_list="mail.blacklist", rich_text=True, subject=True, attachment_max_size=25 * MB,
+    send_with_enter=False))

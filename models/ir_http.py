@@ -1,0 +1,20 @@
+from odoo import models
+
+from .. import channels
+
+
+class IrHttp(models.AbstractModel):
+    _inherit = "ir.http"
+
+    def session_info(self):
+        """The channels and their rules, once per session, with their labels
+        in the user's language: the web client has no channel list of its
+        own."""
+        result = super().session_info()
+        if self.env.user._is_internal():
+            labels = dict(self.env["mail.message"]._fields["inbox_channel"]._description_selection(self.env))
+            result["inbox_channels"] = [
+                dict(channel.to_client(), label=labels.get(channel.key, channel.label))
+                for channel in channels.all_channels()
+            ]
+        return result
