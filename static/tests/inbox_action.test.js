@@ -280,7 +280,7 @@ test("the WhatsApp badge never says the window is open while WhatsApp cannot be 
         attachment_max_size: 0,
     };
     onRpc("inbox.conversation", "read", () => [{
-        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false,,
+        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false,
         channel_availability: {
             note: { available: true, reason: "", sender_ids: [], attachment_max_size: 0 },
             email: { available: false, reason: "No email.", sender_ids: [], attachment_max_size: 0 },
