@@ -11,15 +11,20 @@ from ..providers import InboundMessage, MediaFetch
 
 
 class InboxConversation(models.Model):
-    _inherit = "inbox.conversation"
+    _inherit = "inbox.conversation"  # one file per concern; pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _inbox_receive(self, provider, event: InboundMessage):
+    def _inbox_receive(self, provider, event: InboundMessage, sender=None):
         """Store an inbound message exactly once, on the right person's
-        conversation. Returns the new message, or an empty recordset when
+        conversation (``sender``: its sender account, when the webhook found
+        it already). Returns the new message, or an empty recordset when
         the provider had already delivered it."""
         Message = self.env["mail.message"].sudo()
-        sender, from_address = self.env["inbox.sender"].sudo()._inbox_for_inbound(provider, event)
+        Sender = self.env["inbox.sender"].sudo()
+        if sender:
+            from_address = Sender._inbox_inbound_address(event)
+        else:
+            sender, from_address = Sender._inbox_for_inbound(provider, event)
         duplicate = Message.search_count([
             ("inbox_provider_id", "=", provider.id),
             ("inbox_provider_message_id", "=", event.provider_message_id),
@@ -35,8 +40,8 @@ class InboxConversation(models.Model):
                 if event.keyword:
                     partner._inbox_apply_keyword(event.keyword, from_address)
                 if event.media:
-                    provider._inbox_schedule_events(
-                        [(0, MediaFetch(event.provider_message_id, event.media))])
+                    self.env["inbox.event"]._inbox_schedule(
+                        provider, [(0, MediaFetch(event.provider_message_id, event.media))])
         except IntegrityError as error:
             if error.pgcode == "23505" and "inbox_provider_message" in str(error):
                 # the same message was stored by a concurrent request

@@ -4,25 +4,25 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.modules import module
 from odoo.tools import SQL
 
 from ..providers import event_from_dict, event_to_dict
 from ..tools.transaction import CONCURRENCY_ERRORS
+from .inbox_queue_mixin import Backoff
 
 _logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+# an event that failed: tried again after 1, 2, 4, 8 minutes, then failed
+RETRY_BACKOFF = Backoff(base=60, max_attempts=5)
 # another transaction working on the same person at the same time: the
 # event is tried again at once, in a transaction that sees what it did
-MAX_CONCURRENT_ATTEMPTS = 20
+CONCURRENT_BACKOFF = Backoff(base=0, max_attempts=20)
 # an event that waits for something not recorded yet (a delivery receipt
 # that overtook the send's answer): tried again after 2, 4, 8… seconds, at
 # most a minute apart, about a quarter of an hour in all; then it is kept
 # as failed, with its reason, where an administrator sees it
-WAIT_BASE_DELAY = 2
-WAIT_MAX_DELAY = 60
 MAX_WAIT_ATTEMPTS = 20
+WAIT_BACKOFF = Backoff(base=2, cap=60, max_attempts=MAX_WAIT_ATTEMPTS)
 
 
 class InboxEventWaiting(Exception):
@@ -47,10 +47,17 @@ class InboxEvent(models.Model):
     cron, in order, through the same path, so nothing received is lost."""
 
     _name = "inbox.event"
+    _inherit = ["inbox.queue.mixin"]
     _description = "Inbox Provider Event"
     _order = "process_after, id"
+    # the queue's columns are the mixin's defaults
+    _queue_cron = "unified_inbox.ir_cron_inbox_events"
+    _queue_backoff = RETRY_BACKOFF
 
     provider_id = fields.Many2one("inbox.provider", required=True, ondelete="cascade")
+    sender_id = fields.Many2one(
+        "inbox.sender", string="Sender Account", ondelete="set null",
+        help="An inbound message's account, found when the webhook was checked: not looked up again.")
     payload = fields.Json(required=True)
     dedupe_key = fields.Char(
         readonly=True, help="The same for every delivery of the same event: the provider's id of the message "
@@ -76,33 +83,31 @@ class InboxEvent(models.Model):
 
     def action_retry(self):
         """Apply the failed events again (once their cause is fixed)."""
-        self.filtered(lambda event: event.state == "failed").write(
-            {"state": "pending", "attempts": 0, "error": False, "process_after": fields.Datetime.now()})
-        self.env.ref("unified_inbox.ir_cron_inbox_events")._trigger()
+        self.filtered(lambda event: event.state == "failed")._queue_retry()
 
     @api.model
-    def _inbox_schedule(self, provider, followups):
+    def _inbox_schedule(self, provider, followups, senders=None):
         """Keep ``[(delay_seconds, event)]`` for ``provider``, but those
-        already kept (delivered again: same dedupe key). One statement,
-        whatever the number of events, as webhooks call it."""
+        already kept (delivered again: same dedupe key); ``senders``, if
+        given, are the sender accounts of the events, in the same order.
+        One statement, whatever the number of events, as webhooks call it."""
         if not followups:
             return self.browse()
         now = fields.Datetime.now()
-        rows = [SQL("(%s, %s::jsonb, %s, %s, 'pending', 0, %s, %s, %s, %s)",
-                    provider.id, json.dumps(event_to_dict(event)), getattr(event, "dedupe_key", None),
+        sender_ids = [sender.id or None for sender in senders] if senders else [None] * len(followups)
+        rows = [SQL("(%s, %s, %s::jsonb, %s, %s, 'pending', 0, %s, %s, %s, %s)",
+                    provider.id, sender_id, json.dumps(event_to_dict(event)), getattr(event, "dedupe_key", None),
                     now + timedelta(seconds=delay), self.env.uid, now, self.env.uid, now)
-                for delay, event in followups]
+                for (delay, event), sender_id in zip(followups, sender_ids, strict=True)]
         self.env.cr.execute(SQL("""
-            INSERT INTO inbox_event (provider_id, payload, dedupe_key, process_after, state, attempts,
+            INSERT INTO inbox_event (provider_id, sender_id, payload, dedupe_key, process_after, state, attempts,
                                      create_uid, create_date, write_uid, write_date)
                  VALUES %s
             ON CONFLICT (provider_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
               RETURNING id, process_after
         """, SQL(", ").join(rows)))
         kept = self.env.cr.fetchall()
-        cron = self.env.ref("unified_inbox.ir_cron_inbox_events")
-        for when in {process_after for _id, process_after in kept}:
-            cron._trigger(at=when)
+        self._queue_trigger({process_after for _id, process_after in kept})
         return self.browse(event_id for event_id, _when in kept)
 
     @api.model
@@ -118,21 +123,13 @@ class InboxEvent(models.Model):
         woken = self.env.cr.fetchall()
         self.invalidate_model(["process_after"])
         if woken:
-            self.env.ref("unified_inbox.ir_cron_inbox_events")._trigger()
+            self._queue_trigger()
         return bool(woken)
 
     @api.model
     def _inbox_process_due(self, limit=BATCH_SIZE):
         """Apply the due events, skipping those another worker holds."""
-        self.flush_model(["state", "process_after"])
-        self.env.cr.execute("""
-            SELECT id FROM inbox_event
-             WHERE state = 'pending' AND process_after <= %s
-          ORDER BY process_after, id
-             LIMIT %s
-               FOR UPDATE SKIP LOCKED
-        """, [fields.Datetime.now(), limit])
-        events = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+        events = self._queue_claim(limit)
         for event in events:
             # what the events before did (their pushes to the Inbox, their
             # tracking) is done now: a savepoint rolled back clears it all
@@ -140,50 +137,62 @@ class InboxEvent(models.Model):
             self.env.cr.precommit.run()
             try:
                 with self.env.cr.savepoint():
-                    event.provider_id._inbox_process_events([event_from_dict(event.payload)])
+                    self._inbox_apply(event.provider_id, event_from_dict(event.payload), event.sender_id)
                     event.state = "done"
-            except InboxEventWaiting as error:
-                attempts = event.attempts + 1
-                event.write({
-                    "attempts": attempts,
-                    "error": str(error)[:500],
-                    "waiting_for": error.key,
-                    "state": "failed" if attempts >= MAX_WAIT_ATTEMPTS else "pending",
-                    "process_after": fields.Datetime.now() + timedelta(
-                        seconds=min(WAIT_BASE_DELAY * 2 ** (attempts - 1), WAIT_MAX_DELAY)),
-                })
-                if event.state == "pending":
-                    self.env.ref("unified_inbox.ir_cron_inbox_events")._trigger(at=event.process_after)
-            except (UserError, ValueError) as error:
-                # the event itself cannot be applied (a message to a number
-                # that is no sender account here): trying again changes nothing
-                _logger.warning("Inbox event %s refused: %s", event.id, error)
-                event.write({"attempts": event.attempts + 1, "error": str(error)[:500], "state": "failed"})
-            except Exception as error:
-                concurrent = isinstance(error, CONCURRENCY_ERRORS)
-                if concurrent:
-                    _logger.info("Inbox event %s met a concurrent transaction: %s", event.id, error)
-                else:
-                    _logger.exception("Inbox event %s failed", event.id)
-                # a concurrent transaction on the same person: again at once,
-                # in the next transaction (which waits for it to end); any
-                # other failure: later, with backoff
-                limit = MAX_CONCURRENT_ATTEMPTS if concurrent else MAX_ATTEMPTS
-                event.write({
-                    "attempts": event.attempts + 1,
-                    "error": str(error)[:500],
-                    "state": "failed" if event.attempts + 1 >= limit else "pending",
-                    "process_after": fields.Datetime.now() + (
-                        timedelta() if concurrent else timedelta(minutes=2 ** event.attempts)),
-                })
-                self.env.ref("unified_inbox.ir_cron_inbox_events")._trigger(at=event.process_after)
+            except Exception as error:  # noqa: BLE001 - kept with its reason, whatever it is
+                event._inbox_record_failure(error)
         return events
 
     @api.model
+    def _inbox_handlers(self):
+        """The next step of each kind of event: what applies it, called
+        with the provider, the event and, for an inbound message, its
+        sender account when the webhook found it already."""
+        Conversation, Message = self.env["inbox.conversation"], self.env["mail.message"]
+        return {
+            "message": Conversation._inbox_receive,
+            "status": Message._inbox_apply_status,
+            "reaction": Message._inbox_apply_reaction,
+            "media": Message._inbox_attach_media,
+            "email": Conversation._inbox_receive_email,
+            "template": self.env["inbox.template"].sudo()._inbox_apply_template_info,
+            "lead": self.env["crm.lead"].sudo()._inbox_receive_lead_ad,
+        }
+
+    @api.model
+    def _inbox_apply(self, provider, event, sender=None):
+        """Apply one provider event (inbound message, status update,
+        reaction, file download, lead form...)."""
+        handler = self._inbox_handlers()[event.kind]
+        if sender:
+            return handler(provider, event, sender=sender)
+        return handler(provider, event)
+
+    def _inbox_record_failure(self, error):
+        """Count the failed attempt at the event, and keep it for later or
+        as failed, with the reason."""
+        self.ensure_one()
+        self._queue_count_attempt()
+        reason = str(error)[:500]
+        if isinstance(error, InboxEventWaiting):
+            self._queue_attempt_failed(reason, backoff=WAIT_BACKOFF, waiting_for=error.key)
+        elif isinstance(error, UserError | ValueError):
+            # the event itself cannot be applied (a message to a number
+            # that is no sender account here): trying again changes nothing
+            _logger.warning("Inbox event %s refused: %s", self.id, error)
+            self._queue_fail(reason)
+        elif isinstance(error, CONCURRENCY_ERRORS):
+            # a concurrent transaction on the same person: again at once,
+            # in the next transaction (which waits for it to end)
+            _logger.info("Inbox event %s met a concurrent transaction: %s", self.id, error)
+            self._queue_attempt_failed(reason, backoff=CONCURRENT_BACKOFF)
+        else:
+            _logger.error("Inbox event %s failed", self.id, exc_info=error)
+            self._queue_attempt_failed(reason)
+
+    @api.model
     def _cron_process(self):
-        while events := self._inbox_process_due():
-            if not module.current_test:
-                self.env["ir.cron"]._commit_progress(len(events))
+        self._queue_run(self._inbox_process_due)
         # done events are kept a week for diagnosis, and as the memory of
         # what was delivered already: a dedupe key must outlive its
         # provider's retries and replay window (Mailgun tokens: minutes)

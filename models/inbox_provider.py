@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 from functools import partial
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.exceptions import UserError
 from odoo.modules import module
@@ -114,18 +114,18 @@ class InboxProvider(models.Model):
         for provider in self:
             missing = provider._inbox_adapter().missing_settings()
             if not provider.active:
-                state, reason = "not_configured", _("The provider is archived.")
+                state, reason = "not_configured", self.env._("The provider is archived.")
             elif missing:
-                state, reason = "not_configured", _("Missing settings: %s.", ", ".join(missing))
+                state, reason = "not_configured", self.env._("Missing settings: %s.", ", ".join(missing))
             elif provider.consecutive_failures >= DOWN_AFTER_FAILURES:
-                state, reason = "down", _(
+                state, reason = "down", self.env._(
                     "The last %(count)s calls failed: %(error)s",
                     count=provider.consecutive_failures, error=provider.last_error)
             elif provider.consecutive_failures:
-                state, reason = "degraded", _("The last call failed: %s", provider.last_error)
+                state, reason = "degraded", self.env._("The last call failed: %s", provider.last_error)
             elif (provider.last_signature_failure_date
                   and provider.last_signature_failure_date > now - SIGNATURE_FAILURE_WINDOW):
-                state, reason = "degraded", _(
+                state, reason = "degraded", self.env._(
                     "Webhooks with an invalid signature were received (last on %s). "
                     "Check the webhook secret in the provider's console.",
                     provider.last_signature_failure_date)
@@ -167,16 +167,16 @@ class InboxProvider(models.Model):
         except MailDeliveryException as error:
             cause = error.__cause__ or (error.args[1] if len(error.args) > 1 else None)
             if isinstance(cause, smtplib.SMTPRecipientsRefused):
-                raise ProviderError(_("The recipient's mail server refused the address."),
+                raise ProviderError(self.env._("The recipient's mail server refused the address."),
                                     code="smtp-recipient", recipient_error=True) from error
-            raise ProviderError(_("The outgoing mail server failed: %s", cause or error),
+            raise ProviderError(self.env._("The outgoing mail server failed: %s", cause or error),
                                 code="smtp", retryable=True) from error
 
     def _inbox_check_mail_server(self, sender):
         try:
             self.env["ir.mail_server"].sudo().connect(mail_server_id=sender.mail_server_id.id or None).quit()
         except Exception as error:
-            raise ProviderError(_("Cannot connect to the outgoing mail server: %s", error)) from error
+            raise ProviderError(self.env._("Cannot connect to the outgoing mail server: %s", error)) from error
 
     # ------------------------------------------------------------------
     # Health
@@ -261,16 +261,16 @@ class InboxProvider(models.Model):
             return {
                 "type": "ir.actions.client",
                 "tag": "display_notification",
-                "params": {"type": "warning", "message": _("Fill in first: %s.", ", ".join(missing))},
+                "params": {"type": "warning", "message": self.env._("Fill in first: %s.", ", ".join(missing))},
             }
         try:
             adapter.check_health()
         except ProviderError as error:
             self._inbox_record_failure(error.reason)
-            notification = {"type": "danger", "message": _("Connection failed: %s", error.reason)}
+            notification = {"type": "danger", "message": self.env._("Connection failed: %s", error.reason)}
         else:
             self._inbox_record_success()
-            notification = {"type": "success", "message": _("Connection to %s works.", self.name)}
+            notification = {"type": "success", "message": self.env._("Connection to %s works.", self.name)}
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -285,7 +285,7 @@ class InboxProvider(models.Model):
         try:
             infos = self._inbox_adapter().list_templates()
         except ProviderError as error:
-            raise UserError(_("The templates could not be synchronized: %s", error.reason)) from error
+            raise UserError(self.env._("The templates could not be synchronized: %s", error.reason)) from error
         templates = self.env["inbox.template"].sudo()._inbox_sync_templates(self, infos)
         approved = templates.filtered(lambda template: template.whatsapp_status == "approved")
         return {
@@ -293,8 +293,8 @@ class InboxProvider(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": _("%(count)s templates synchronized, %(approved)s approved.",
-                             count=len(templates), approved=len(approved)),
+                "message": self.env._("%(count)s templates synchronized, %(approved)s approved.",
+                                      count=len(templates), approved=len(approved)),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
@@ -348,17 +348,19 @@ class InboxProvider(models.Model):
             _logger.info("Rejected webhook for provider %s: %s", self.id, error)
             return error.status, "text/plain", str(error)
         try:
+            Event = self.env["inbox.event"]
             if apply_now:
                 with self.env.cr.savepoint():
-                    self._inbox_process_events(events)
+                    for event in events:
+                        Event._inbox_apply(self, event)
             else:
                 # what the provider can be told now, before anything is
                 # written: a message to a number that is none of our sender
-                # accounts is refused
-                for event in events:
-                    if event.kind == "message":
-                        self.env["inbox.sender"].sudo()._inbox_for_inbound(self, event)
-                self._inbox_schedule_events([(0, event) for event in events])
+                # accounts is refused; the account found goes with the event
+                Sender = self.env["inbox.sender"].sudo()
+                senders = [Sender._inbox_for_inbound(self, event)[0] if event.kind == "message" else Sender
+                           for event in events]
+                Event._inbox_schedule(self, [(0, event) for event in events], senders)
         except (UserError, ValueError) as error:
             # nothing of the request is kept (the checks come first; the
             # savepoint rolled back what was applied)
@@ -367,26 +369,3 @@ class InboxProvider(models.Model):
         if any(event.kind in ("message", "reaction", "email") for event in events):
             self._inbox_record_inbound()
         return adapter.webhook_response(request, events)
-
-    def _inbox_process_events(self, events):
-        """Apply provider events (inbound messages, status updates, reactions,
-        file downloads, lead forms)."""
-        self.ensure_one()
-        Message = self.env["mail.message"]
-        handlers = {
-            "message": self.env["inbox.conversation"]._inbox_receive,
-            "status": Message._inbox_apply_status,
-            "reaction": Message._inbox_apply_reaction,
-            "media": Message._inbox_attach_media,
-            "email": self.env["inbox.conversation"]._inbox_receive_email,
-            "template": self.env["inbox.template"].sudo()._inbox_apply_template_info,
-            "lead": self.env["crm.lead"].sudo()._inbox_receive_lead_ad,
-        }
-        for event in events:
-            handlers[event.kind](self, event)
-
-    def _inbox_schedule_events(self, events):
-        """Keep ``[(delay_seconds, event)]`` for the event cron: a webhook's
-        events, and those a provider announced for later (see SendResult)."""
-        self.ensure_one()
-        return self.env["inbox.event"]._inbox_schedule(self, events)

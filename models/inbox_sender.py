@@ -1,6 +1,6 @@
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
@@ -62,10 +62,16 @@ class InboxSender(models.Model):
             ], limit=1)
         if not sender:
             raise ValueError(f"No {event.channel} sender account {event.to_address} on this provider.")
+        return sender, self._inbox_inbound_address(event)
+
+    @api.model
+    def _inbox_inbound_address(self, event):
+        """The normalized address an inbound message came from; ValueError
+        if it is none."""
         from_address = self._inbox_normalize_address(event.channel, event.from_address, raise_exception=False)
         if not from_address:
             raise ValueError(f"Invalid sender address {event.from_address}.")
-        return sender, from_address
+        return from_address
 
     @api.model
     def _inbox_normalize_address(self, channel, address, raise_exception=True):
@@ -81,12 +87,12 @@ class InboxSender(models.Model):
         address = (address or "").strip()
         if not address:
             if raise_exception:
-                raise ValidationError(_("An address is needed."))
+                raise ValidationError(self.env._("An address is needed."))
             return False
         if identity == channels.EMAIL:
             normalized = email_normalize(address)
             if not normalized and raise_exception:
-                raise ValidationError(_("%s is not a valid email address.", address))
+                raise ValidationError(self.env._("%s is not a valid email address.", address))
             return normalized
         if identity != channels.PHONE:
             return address
@@ -123,7 +129,7 @@ class InboxSender(models.Model):
         for sender in self:
             carried = sender.provider_id._inbox_adapter().channels
             if sender.channel not in carried:
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "%(provider)s cannot carry %(channel)s messages.",
                     provider=sender.provider_id.name,
                     channel=channels.get(sender.channel).label))

@@ -1,0 +1,187 @@
+"""The one queue mechanism (inbox.queue.mixin) that outbound messages,
+provider events and deferred downloads share: claim, backoff, failure for
+good, retry, and the cron woken when a row is due."""
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import BaseCase, tagged
+from odoo.tools import SQL
+
+from ..models.inbox_event import CONCURRENT_BACKOFF, RETRY_BACKOFF, WAIT_BACKOFF
+from ..models.inbox_queue_mixin import Backoff
+from ..models.mail_message import SEND_BACKOFF
+from .common import InboxCommon
+from .test_concurrency import RealCursorCase
+
+QUEUES = ("inbox.event", "mail.message")
+
+
+def delays(backoff, attempts):
+    """The waits, in seconds, after each of the first ``attempts`` failed attempts."""
+    return [backoff.delay(attempt).total_seconds() for attempt in range(1, attempts + 1)]
+
+
+@tagged("post_install", "-at_install")
+class TestBackoff(BaseCase):
+    """When a row whose attempt failed is tried again."""
+
+    def test_delays_grow_by_the_factor_up_to_the_cap(self):
+        self.assertEqual(delays(Backoff(base=2, factor=3, cap=50, max_attempts=9), 6), [2, 6, 18, 50, 50, 50])
+        self.assertEqual(delays(Backoff(base=5, max_attempts=9), 4), [5, 10, 20, 40], "doubling, no cap")
+
+    def test_the_queues_backoffs(self):
+        self.assertEqual(delays(SEND_BACKOFF, SEND_BACKOFF.max_attempts - 1), [30, 60, 120, 240],
+                         "a send: after 30 s, 1, 2, 4 minutes, then failed")
+        self.assertEqual(SEND_BACKOFF.max_attempts, 5)
+        self.assertEqual(delays(RETRY_BACKOFF, 4), [60, 120, 240, 480], "an event that failed: 1, 2, 4, 8 minutes")
+        self.assertEqual(delays(WAIT_BACKOFF, 7), [2, 4, 8, 16, 32, 60, 60], "a receipt waiting for its message")
+        self.assertEqual(delays(CONCURRENT_BACKOFF, 3), [0, 0, 0], "a concurrent transaction: again at once")
+
+
+@tagged("post_install", "-at_install")
+class TestQueueMixin(InboxCommon):
+    """Counting, failure, retry and cron triggers, on the two queues."""
+
+    def event(self, **values):
+        return self.env["inbox.event"].create(
+            dict({"provider_id": self.provider.id, "payload": {"kind": "status"}}, **values))
+
+    def queued_message(self):
+        return self.conversation.message_inbox_send("sms", "Hello").sudo()
+
+    def triggers(self, model):
+        cron = self.env.ref(self.env[model]._queue_cron)
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).mapped("call_at")
+
+    def test_every_queue_declares_columns_it_has(self):
+        queues = set(self.env.registry.descendants(["inbox.queue.mixin"], "_inherit")) - {"inbox.queue.mixin"}
+        self.assertEqual(queues, set(QUEUES), "the queues of the Inbox")
+        for model in QUEUES:
+            with self.subTest(model=model):
+                Queue = self.env[model]
+                states = dict(Queue._fields[Queue._queue_state_field]._description_selection(self.env))
+                self.assertIn(Queue._queue_pending, states)
+                self.assertIn(Queue._queue_failed, states)
+                self.assertEqual(Queue._fields[Queue._queue_due_field].type, "datetime")
+                self.assertEqual(Queue._fields[Queue._queue_attempts_field].type, "integer")
+                self.assertIn(Queue._fields[Queue._queue_error_field].type, ("char", "text"))
+                self.assertEqual(self.env.ref(Queue._queue_cron).model_id.model, model, "its cron works it off")
+
+    def test_backoff_then_failed_for_good_after_the_last_attempt(self):
+        backoff = Backoff(base=10, cap=25, max_attempts=4)
+        now = fields.Datetime.now()
+        for model, row in (("inbox.event", self.event()), ("mail.message", self.queued_message())):
+            with self.subTest(model=model), freeze_time(now):
+                for attempt, delay in enumerate([10, 20, 25], start=1):
+                    row._queue_count_attempt()
+                    self.assertEqual(row._queue_attempt_failed("Provider down", backoff=backoff), row)
+                    self.assertEqual(row[row._queue_state_field], row._queue_pending)
+                    self.assertEqual(row[row._queue_attempts_field], attempt)
+                    self.assertEqual(row[row._queue_due_field], now + timedelta(seconds=delay))
+                    self.assertEqual(row[row._queue_error_field], "Provider down (retrying)")
+                    self.assertIn(now + timedelta(seconds=delay), self.triggers(model), "the cron is woken then")
+                row._queue_count_attempt()
+                self.assertFalse(row._queue_attempt_failed("Provider down", backoff=backoff), "no more tries")
+                self.assertEqual(row[row._queue_state_field], "failed")
+                self.assertEqual(row[row._queue_attempts_field], 4)
+                self.assertEqual(row[row._queue_error_field], "Provider down", "the reason, as it is")
+
+    def test_an_error_that_cannot_pass_fails_at_the_first_attempt(self):
+        for model, row in (("inbox.event", self.event()), ("mail.message", self.queued_message())):
+            with self.subTest(model=model):
+                row._queue_count_attempt()
+                self.assertFalse(row._queue_attempt_failed("Invalid number", retryable=False))
+                self.assertEqual(row[row._queue_state_field], "failed")
+                self.assertEqual((row[row._queue_attempts_field], row[row._queue_error_field]), (1, "Invalid number"))
+
+    def test_a_message_fails_only_through_its_delivery_status(self):
+        message = self.queued_message()
+        message.inbox_status = "delivered"  # a receipt came meanwhile
+        message._queue_fail("Too late")
+        self.assertEqual(message.inbox_status, "delivered", "a late failure does not undo a delivery")
+        self.assertFalse(message.inbox_error)
+
+    def test_retry_queues_a_failed_row_again_as_new(self):
+        long_ago = fields.Datetime.now() - timedelta(days=1)
+        for model, row in (("inbox.event", self.event()), ("mail.message", self.queued_message())):
+            with self.subTest(model=model):
+                row.write({row._queue_attempts_field: 3, row._queue_due_field: long_ago})
+                row._queue_fail("Provider down")
+                now = fields.Datetime.now()
+                with freeze_time(now):
+                    row._queue_retry()
+                self.assertEqual(row[row._queue_state_field], row._queue_pending)
+                self.assertEqual(row[row._queue_attempts_field], 0)
+                self.assertFalse(row[row._queue_error_field])
+                self.assertEqual(row[row._queue_due_field], now, "due at once")
+                self.assertIn(now, self.triggers(model))
+
+    def test_the_event_list_retries_failed_events_only(self):
+        failed, pending = self.event(state="failed", attempts=5, error="Down"), self.event(attempts=2)
+        (failed | pending).action_retry()
+        self.assertEqual((failed.state, failed.attempts, failed.error), ("pending", 0, False))
+        self.assertEqual(pending.attempts, 2, "a pending event keeps its count")
+
+    def test_postpone_counts_no_attempt(self):
+        message, when = self.queued_message(), fields.Datetime.now() + timedelta(hours=8)
+        message._queue_postpone(when)
+        self.assertEqual((message.inbox_next_attempt, message.inbox_attempts), (when, 0))
+        self.assertIn(when, self.triggers("mail.message"))
+        self.assertFalse(self.env["mail.message"]._inbox_claim_next(), "not due before then")
+
+
+@tagged("post_install", "-at_install")
+class TestQueueClaim(RealCursorCase):
+    """Two workers claim from the same queue at the same time, each in its
+    own transaction: neither waits for the other, neither gets a row the
+    other holds."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with cls.env_cursor() as (cr, env):
+            provider = env["inbox.provider"].create({"name": f"Queue {cls.suffix}"})
+            past = fields.Datetime.now() - timedelta(minutes=10)
+            rows = {
+                "inbox.event": lambda index, values: dict(values, provider_id=provider.id, payload={"kind": "status"}),
+                "mail.message": lambda index, values: {
+                    "body": f"Queued {index}", "message_type": "comment", "inbox_provider_id": provider.id,
+                    "inbox_status": {"pending": "queued", "failed": "failed"}[values["state"]],
+                    "inbox_next_attempt": values["process_after"]},
+            }
+            cls.row_ids = {}
+            for model, make in rows.items():
+                # three due (in this order), one due later, one failed
+                values = [{"state": "pending", "process_after": past + timedelta(seconds=index)} for index in range(3)]
+                values += [{"state": "pending", "process_after": past + timedelta(days=1)},
+                           {"state": "failed", "process_after": past}]
+                cls.row_ids[model] = env[model].create([make(index, vals) for index, vals in enumerate(values)]).ids
+            cls.provider_id = provider.id
+            cr.commit()  # pylint: disable=invalid-commit
+        cls.addClassCleanup(cls._cleanup)
+
+    @classmethod
+    def _cleanup(cls):
+        with cls.env_cursor() as (cr, env):
+            for model, ids in cls.row_ids.items():
+                env[model].browse(ids).unlink()
+            env["inbox.provider"].browse(cls.provider_id).unlink()
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def claim(self, env, model, limit):
+        column = "provider_id" if model == "inbox.event" else "inbox_provider_id"
+        return env[model]._queue_claim(limit, SQL("%s = %s", SQL.identifier(column), self.provider_id)).ids
+
+    def test_a_row_another_worker_holds_is_skipped(self):
+        for model in QUEUES:
+            due = self.row_ids[model][:3]
+            with self.subTest(model=model), self.env_cursor() as (cr1, env1), self.env_cursor() as (cr2, env2):
+                # a claim that waited for the other worker would fail here, not hang
+                cr2.execute("SET LOCAL lock_timeout = '5s'")
+                self.assertEqual(self.claim(env1, model, 2), due[:2], "the two due soonest")
+                self.assertEqual(self.claim(env2, model, 2), due[2:], "the next one, at once")
+                cr1.rollback()  # the first worker ends: its rows are free again
+                self.assertEqual(self.claim(env2, model, 5), due, "never one not due yet, nor a failed one")
+                cr2.rollback()
