@@ -3,7 +3,7 @@
 DEMO_DB ?= unified_inbox_demo
 PORT ?= 8069
 
-.PHONY: demo test setup lint shell clean-db pot bench
+.PHONY: demo test test-host setup lint shell clean-db pot bench
 
 ## Set up everything, create/refresh the demo database and serve it on http://127.0.0.1:8069
 demo:
@@ -12,6 +12,10 @@ demo:
 ## Run every test (Python, browser tours, Hoot) on a fresh database
 test:
 	@python3 dev/run_tests.py
+
+## Run Odoo's own tests of the modules the addon touches with it installed, then uninstall it (fresh database)
+test-host:
+	@python3 dev/run_host_tests.py
 
 setup:
 	@dev/setup.sh --with-browser >/dev/null

@@ -40,16 +40,29 @@ def run(command, env, errors, results, hoot_suites):
         return proc.wait()
 
 
+ODOO = [str(HERE / "odoo.sh")]
+
+
+def fresh_database(db, env):
+    """Drop ``db`` if it is there; the test run creates it anew."""
+    subprocess.run([*ODOO, "db", "drop", db], env=env, capture_output=True, check=False)
+
+
+def test_args(db, http_port=8079):
+    """Odoo's arguments for a test run on ``db`` (later arguments win)."""
+    return ["-d", db, "--test-enable", "--stop-after-init", "--http-interface=127.0.0.1", f"--http-port={http_port}",
+            "--workers=0", "--max-cron-threads=0", "--log-level=test"]
+
+
 def main():
     extra = sys.argv[1:]
     custom_tags = any(arg.startswith("--test-tags") for arg in extra)
     tags = [] if custom_tags else [f"--test-tags={DEFAULT_TAGS}"]
     account_tags = os.environ.get("ACCOUNT_TAGS") or (None if custom_tags else ACCOUNT_TAGS)
-    odoo = [str(HERE / "odoo.sh")]
+    odoo = ODOO
     env = dict(os.environ, WITH_BROWSER="1")
-    subprocess.run([*odoo, "db", "drop", DB], env=env, capture_output=True, check=False)
-    common = ["-d", DB, "--test-enable", "--stop-after-init", "--http-interface=127.0.0.1", "--http-port=8079",
-              "--workers=0", "--max-cron-threads=0", "--log-level=test"]
+    fresh_database(DB, env)
+    common = test_args(DB)
     errors, results, hoot_suites = [], [], []
     returncode = run([*odoo, *common, "-i", "unified_inbox", "--with-demo", *tags, *extra],
                      env, errors, results, hoot_suites)
@@ -61,7 +74,12 @@ def main():
                          env, errors, results, hoot_suites)
         if not sum(int(result["total"]) for result in results[before:]):
             errors.append(f"no test tagged {account_tags} ran with Invoicing installed")
+    return 1 if summarize(errors, returncode, results, hoot_suites)[1] else 0
 
+
+def summarize(errors, returncode, results, hoot_suites=()):
+    """Print the errors and the summary line "N passed, N failed" of a run;
+    return ``(passed, failed)``."""
     # Odoo counts a whole Hoot suite as one test: count its tests instead
     total = sum(int(r["total"]) for r in results) + sum(count - 1 for count in hoot_suites)
     failed = sum(int(r["failed"]) + int(r["errors"]) for r in results)
@@ -78,7 +96,7 @@ def main():
     if (errors or returncode or not total) and not failed:
         failed = 1
     print(f"{total - min(failed, total)} passed, {failed} failed")
-    return 1 if failed else 0
+    return total - min(failed, total), failed
 
 
 if __name__ == "__main__":

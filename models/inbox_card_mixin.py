@@ -1,6 +1,6 @@
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import format_date, format_datetime, formatLang
 
 # where a card's sentence says a time (private use characters: never in a name)
@@ -24,6 +24,13 @@ class InboxCardMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if self._name == "inbox.conversation":
+            first = not self.env["inbox.card.rule"]._inbox_any_conversation()
+            records = super().create(vals_list)
+            if first:
+                # the cards of every model have somewhere to go now
+                self.env.registry.clear_cache()
+            return records
         records = super().create(vals_list)
         for rule in records._inbox_card_rules("create"):
             for record in rule._inbox_matching(records):
@@ -62,7 +69,7 @@ class InboxCardMixin(models.AbstractModel):
         times = {"old": old, "new": new}
         marked = self._inbox_card_title(rule, *(old and TIME_MARK % "old", new and TIME_MARK % "new"))
         people, company, card = rule._inbox_card(self, TIME_MARKS.sub(
-            lambda match: _("%s UTC", format_datetime(self.env, times[match[1]], tz="UTC")), marked))
+            lambda match: self.env._("%s UTC", format_datetime(self.env, times[match[1]], tz="UTC")), marked))
         card["title_parts"] = [
             {"datetime": times[part]} if index % 2 else part
             for index, part in enumerate(TIME_MARKS.split(marked)) if part or index % 2
@@ -115,8 +122,8 @@ class InboxCardMixin(models.AbstractModel):
         if rule.card_title:
             return rule._inbox_text(name, old, new)
         if rule.event == "create":
-            return _("%(model)s created: %(name)s", model=description, name=name)
+            return self.env._("%(model)s created: %(name)s", model=description, name=name)
         if rule.event == "unlink":
-            return _("%(model)s deleted: %(name)s", model=description, name=name)
-        return _("%(model)s %(name)s: %(field)s %(old)s → %(new)s", model=description, name=name,
+            return self.env._("%(model)s deleted: %(name)s", model=description, name=name)
+        return self.env._("%(model)s %(name)s: %(field)s %(old)s → %(new)s", model=description, name=name,
                  field=self._fields[rule.field_name]._description_string(self.env), old=old or "—", new=new or "—")

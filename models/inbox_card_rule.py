@@ -1,7 +1,7 @@
 import logging
 import re
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
@@ -26,20 +26,20 @@ class InboxCardRule(models.Model):
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
     model_id = fields.Many2one(
-        "ir.model", string="Model", ondelete="set null", domain="[('transient', '=', False)]",
+        "ir.model", ondelete="set null", domain="[('transient', '=', False)]",
         help="A model with a chatter, or another one made for cards (appointment attendees).")
     model_name = fields.Char(
-        "Model Name", required=True, index=True, compute="_compute_model_name", store=True, readonly=False,
+        required=True, index=True, compute="_compute_model_name", store=True, readonly=False,
         precompute=True,
         help="The technical name of the model. A rule for the model of an app that is not installed (account.move "
              "without Invoicing) waits for it.")
     installed = fields.Boolean(compute="_compute_installed", help="The model is installed: the rule makes cards.")
     event = fields.Selection(CARD_EVENTS, required=True)
     field_id = fields.Many2one(
-        "ir.model.fields", string="Field", ondelete="set null", domain="[('model_id', '=', model_id)]",
+        "ir.model.fields", ondelete="set null", domain="[('model_id', '=', model_id)]",
         help="For a change: the field whose new value makes a card. A computed field must be tracked.")
     field_name = fields.Char(
-        "Field Name", compute="_compute_field_name", store=True, readonly=False, precompute=True)
+        compute="_compute_field_name", store=True, readonly=False, precompute=True)
     kind = fields.Selection(CARD_KINDS, required=True, default="record", help="How the card looks.")
     partner_field = fields.Char(
         "Person Field", required=True, default="partner_id",
@@ -73,10 +73,10 @@ class InboxCardRule(models.Model):
         for rule in self:
             unknown = set(PLACEHOLDER.findall(rule.card_title or "")) - set(PLACEHOLDERS)
             if unknown:
-                raise ValidationError(_("The card text may only use {record}, {old} and {new}, not %s.",
+                raise ValidationError(self.env._("The card text may only use {record}, {old} and {new}, not %s.",
                                         ", ".join(sorted(unknown))))
             if rule.field_id and rule.field_id.model != rule.model_name:
-                raise ValidationError(_("The field %(field)s is not one of %(model)s.",
+                raise ValidationError(self.env._("The field %(field)s is not one of %(model)s.",
                                         field=rule.field_id.name, model=rule.model_name))
             if rule.installed and (problem := rule._inbox_problem()):
                 raise ValidationError(problem)
@@ -89,23 +89,25 @@ class InboxCardRule(models.Model):
         model = self.env[self.model_name]
         description = self.env["ir.model"]._get(self.model_name).name
         if not hasattr(model, "_inbox_card_rules"):
-            return _("%s cannot have cards.", description)
+            return self.env._("%s cannot have cards.", description)
         field = model._fields.get(self.partner_field)
         if not field or field.comodel_name != "res.partner":
-            return _("%(model)s has no field %(field)s to a person.", model=description, field=self.partner_field)
+            return self.env._("%(model)s has no field %(field)s to a person.", model=description,
+                              field=self.partner_field)
         try:
             model.sudo().search(self._inbox_domain(), limit=1)
         except (ValueError, SyntaxError, KeyError) as error:
-            return _("The filter of the rule is not a valid domain of %(model)s: %(error)s",
+            return self.env._("The filter of the rule is not a valid domain of %(model)s: %(error)s",
                      model=description, error=error)
         if self.event != "write":
             return False
         changed = model._fields.get(self.field_name)
         if not changed:
-            return _("A card on a change names a field of %s.", description)
+            return self.env._("A card on a change names a field of %s.", description)
         if changed.compute and changed.readonly and not changed.inverse \
                 and not model._inbox_card_tracked(self.field_name):
-            return _("%(field)s of %(model)s is computed: its changes make cards only if the field is tracked.",
+            return self.env._("%(field)s of %(model)s is computed: its changes make cards only if the field is "
+                              "tracked.",
                      field=changed.string, model=description)
         return False
 
@@ -145,9 +147,27 @@ class InboxCardRule(models.Model):
                 for event, _label in CARD_EVENTS}
 
     @api.model
+    @tools.ormcache()
+    def _inbox_rule_models(self):
+        """The names of the models that have active rules: the others ask
+        nothing more of the database (cached for the registry, cleared when a
+        rule changes)."""
+        return frozenset(self.sudo().search_fetch([], ["model_name"]).mapped("model_name"))
+
+    @api.model
+    @tools.ormcache()
+    def _inbox_any_conversation(self):
+        """Whether the Inbox has a conversation at all: until it has one, no
+        card has anywhere to go, and records change at no cost (cached for the
+        registry, cleared when the first conversation is created)."""
+        return bool(self.env["inbox.conversation"].sudo().with_context(active_test=False).search([], limit=1))
+
+    @api.model
     def _inbox_rules(self, model_name, event, fields_changed=None):
         """The active rules of ``model_name`` on ``event`` (on a change: of one
-        of ``fields_changed``)."""
+        of ``fields_changed``). None while no conversation can show a card."""
+        if model_name not in self._inbox_rule_models() or not self._inbox_any_conversation():
+            return self.sudo().browse()
         found = [rule_id for rule_id, field in self._inbox_rules_cache(model_name)[event]
                  if fields_changed is None or field in fields_changed]
         return self.sudo().browse(found)

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
+from odoo.addons.mail.tools.discuss import Store
 from odoo.exceptions import UserError
 from odoo.modules import module
 from odoo.tools import SQL, html2plaintext
@@ -18,12 +19,13 @@ from ..providers.base import STATUS_RANK
 from ..tools import transaction
 from .inbox_conversation_send import CLOCK_SKEW
 from .inbox_event import InboxEventWaiting
+from .inbox_queue_mixin import Backoff
 
 _logger = logging.getLogger(__name__)
 
 # Retries of a retryable provider error: after 30 s, 1, 2, 4 minutes, then failed.
 MAX_SEND_ATTEMPTS = 5
-RETRY_BASE_DELAY = 30
+SEND_BACKOFF = Backoff(base=30, max_attempts=MAX_SEND_ATTEMPTS)
 DISPATCH_BATCH = 50
 # A message handed to its provider with no outcome recorded after this long
 # (its worker died) is looked up at the provider, never sent blindly again.
@@ -35,12 +37,24 @@ LOOKUP_GIVE_UP = timedelta(hours=1)
 # Transactions in which an outcome is recorded before giving up on it (the
 # message then stays marked as being sent, for the lookup).
 RECORD_ATTEMPTS = 5
+# what the web client reads of an Inbox message (see _to_store_defaults)
+INBOX_STORE_FIELDS = ("inbox_channel", "inbox_direction", "inbox_status", "inbox_error", "inbox_scheduled_date",
+                      "inbox_card")
 
 
 class MailMessage(models.Model):
-    _inherit = "mail.message"
+    _name = "mail.message"
+    _inherit = ["mail.message", "inbox.queue.mixin"]
+    # the send queue (see inbox.queue.mixin), on the columns it always had
+    _queue_cron = "unified_inbox.ir_cron_inbox_dispatch"
+    _queue_state_field = "inbox_status"
+    _queue_pending = "queued"
+    _queue_due_field = "inbox_next_attempt"
+    _queue_attempts_field = "inbox_attempts"
+    _queue_error_field = "inbox_error"
+    _queue_backoff = SEND_BACKOFF
 
-    inbox_channel = fields.Selection(channels.selection(), string="Inbox Channel", index="btree_not_null")
+    inbox_channel = fields.Selection(channels.selection(), index="btree_not_null")
     inbox_direction = fields.Selection([("inbound", "Inbound"), ("outbound", "Outbound")])
     inbox_status = fields.Selection([
         ("queued", "Queued"),
@@ -81,11 +95,21 @@ class MailMessage(models.Model):
     # ------------------------------------------------------------------
 
     def _to_store_defaults(self, target):
+        # only the Inbox's messages carry its fields: the messages of every
+        # other chatter stay as Odoo sends them (the client reads a missing
+        # field as empty). The predicate reads columns of mail_message that
+        # are fetched with the message: no query of its own.
         return [
             *super()._to_store_defaults(target),
-            "inbox_channel", "inbox_direction", "inbox_status", "inbox_error", "inbox_scheduled_date",
-            "inbox_card",
+            *(Store.Attr(field_name, predicate=lambda message: message._inbox_is_inbox_message())
+              for field_name in INBOX_STORE_FIELDS),
         ]
+
+    def _inbox_is_inbox_message(self):
+        """Whether the message is one of the Inbox (a conversation's, on a
+        channel, or an activity card)."""
+        self.ensure_one()
+        return bool(self.model == "inbox.conversation" or self.inbox_channel or self.inbox_card)
 
     def inbox_card_exists(self):
         """Whether the record of an activity card is still there for its View
@@ -105,25 +129,18 @@ class MailMessage(models.Model):
 
     @api.model
     def _inbox_trigger_dispatch(self, at=None):
-        self.env.ref("unified_inbox.ir_cron_inbox_dispatch")._trigger(at=at and fields.Datetime.to_datetime(at))
+        """Wake the send queue's cron now, or at ``at`` (a message's
+        scheduled date, as the client gives it)."""
+        self._queue_trigger(at and fields.Datetime.to_datetime(at))
 
     @api.model
     def _inbox_claim_next(self, in_flight=False):
-        """The next due queued message, locked for this transaction; rows
-        another worker holds are skipped, so any number of workers share the
-        queue. One that no worker is sending, or with ``in_flight`` one
-        handed to its provider whose outcome was not recorded in time (its
-        worker died, the answer was lost)."""
-        self.flush_model(["inbox_status", "inbox_next_attempt", "inbox_send_started"])
-        self.env.cr.execute(SQL("""
-            SELECT id FROM mail_message
-             WHERE inbox_status = 'queued' AND inbox_next_attempt <= %s AND inbox_send_started IS %s NULL
-          ORDER BY inbox_next_attempt, id
-             LIMIT 1
-               FOR UPDATE SKIP LOCKED
-        """, fields.Datetime.now(), SQL("NOT") if in_flight else SQL()))
-        row = self.env.cr.fetchone()
-        return self.sudo().browse(row and row[0])
+        """The next due queued message, locked for this transaction (see
+        :meth:`_queue_claim`). One that no worker is sending, or with
+        ``in_flight`` one handed to its provider whose outcome was not
+        recorded in time (its worker died, the answer was lost)."""
+        return self._queue_claim(1, SQL("%s IS %s NULL", self._queue_column("inbox_send_started"),
+                                        SQL("NOT") if in_flight else SQL()))
 
     @api.model
     def _inbox_dispatch(self, limit=DISPATCH_BATCH):
@@ -138,9 +155,7 @@ class MailMessage(models.Model):
     @api.model
     def _cron_inbox_dispatch(self):
         self._inbox_resolve_in_flight()
-        while messages := self._inbox_dispatch():
-            if not module.current_test:
-                self.env["ir.cron"]._commit_progress(len(messages))
+        self._queue_run(self._inbox_dispatch)
 
     def _inbox_outbound_payload(self):
         self.ensure_one()
@@ -212,30 +227,29 @@ class MailMessage(models.Model):
         self.ensure_one()
         provider = self.inbox_provider_id
         if not provider or not self.inbox_sender_id:
-            self._inbox_fail(_("The sender account of this message no longer exists."))
+            self._queue_fail(self.env._("The sender account of this message no longer exists."))
             return None
         quiet_until = self._inbox_is_automated() and self.inbox_sender_id.company_id._inbox_quiet_until(
             fields.Datetime.now())
         if quiet_until:
             # not lost, not late by mistake: it goes when the quiet hours end
-            self.inbox_next_attempt = quiet_until
-            self._inbox_trigger_dispatch(quiet_until)
+            self._queue_postpone(quiet_until)
             return None
         # what held when the message was written may not hold any more (a
         # scheduled or retried message): check again, fail with the reason
         reason = self._inbox_dispatch_block_reason()
         if reason:
-            self._inbox_fail(reason)
+            self._queue_fail(reason)
             return None
         payload = self._inbox_outbound_payload()
         now = fields.Datetime.now()
-        self.write({
-            "inbox_attempts": self.inbox_attempts + 1,
-            "inbox_send_started": now,
+        # the attempt counts from the hand-over: the worker may die in it
+        self._queue_count_attempt(
+            inbox_send_started=now,
             # when a worker looks up what became of it, had it no answer by
             # then (the cron's next regular run)
-            "inbox_next_attempt": now + IN_FLIGHT_TIMEOUT,
-        })
+            inbox_next_attempt=now + IN_FLIGHT_TIMEOUT,
+        )
         return provider._inbox_adapter(self.inbox_sender_id), payload
 
     def _inbox_record_outcome(self, outcome):
@@ -265,13 +279,12 @@ class MailMessage(models.Model):
         elif outcome.maybe_sent:
             # the request left and no answer came back: it may have been
             # sent. Never again blindly: look it up at the provider soon.
-            self.write({
-                "inbox_error": _("%s (checking with the provider whether it was sent)", outcome.reason),
-                "inbox_error_code": outcome.code or False,
-                "inbox_next_attempt": fields.Datetime.now() + LOOKUP_DELAY,
-            })
+            self._queue_postpone(
+                fields.Datetime.now() + LOOKUP_DELAY,
+                inbox_error=self.env._("%s (checking with the provider whether it was sent)", outcome.reason),
+                inbox_error_code=outcome.code or False,
+            )
             self._inbox_bus_send()
-            self._inbox_trigger_dispatch(self.inbox_next_attempt)
         else:
             self._inbox_record_not_sent(outcome)
 
@@ -283,25 +296,16 @@ class MailMessage(models.Model):
             "inbox_error_code": False,
         })
         self._inbox_set_status(result.status)
-        self.inbox_provider_id._inbox_schedule_events(result.followups)
+        self.env["inbox.event"]._inbox_schedule(self.inbox_provider_id, result.followups)
 
     def _inbox_record_not_sent(self, error):
         """The provider did not take the message: again later when it may
-        take it then, else failed with the reason."""
-        if error.retryable and self.inbox_attempts < MAX_SEND_ATTEMPTS:
-            next_attempt = fields.Datetime.now() + timedelta(
-                seconds=RETRY_BASE_DELAY * 2 ** (self.inbox_attempts - 1))
-            self.write({
-                "inbox_send_started": False,
-                "inbox_next_attempt": next_attempt,
-                "inbox_error": _("%s (retrying)", error.reason),
-                "inbox_error_code": error.code or False,
-            })
-            self._inbox_bus_send()
-            self._inbox_trigger_dispatch(next_attempt)
-        else:
-            self.inbox_send_started = False
-            self._inbox_fail(error.reason, error.code)
+        take it then, else failed with the reason (the attempt was counted
+        when the message was handed over)."""
+        self.inbox_send_started = False
+        retried = self._queue_attempt_failed(
+            error.reason, retryable=error.retryable, inbox_error_code=error.code or False)
+        retried._inbox_bus_send()
 
     # ------------------------------------------------------------------
     # Messages whose outcome is not known
@@ -327,11 +331,10 @@ class MailMessage(models.Model):
             result = adapter.find_sent(self._inbox_outbound_payload(), self.inbox_send_started - CLOCK_SKEW)
         except ProviderError as error:
             if error.retryable and self.inbox_send_started > fields.Datetime.now() - LOOKUP_GIVE_UP:
-                self.inbox_next_attempt = fields.Datetime.now() + LOOKUP_DELAY
-                self._inbox_trigger_dispatch(self.inbox_next_attempt)
+                self._queue_postpone(fields.Datetime.now() + LOOKUP_DELAY)
                 return
             self.inbox_send_started = False
-            self._inbox_set_status("unknown", inbox_error=_(
+            self._inbox_set_status("unknown", inbox_error=self.env._(
                 "%(provider)s did not say whether it sent this message, and cannot be asked (%(reason)s). "
                 "It may have reached the person: check before you send it again.",
                 provider=self.inbox_provider_id.name, reason=error.reason), inbox_error_code="outcome_unknown")
@@ -340,7 +343,7 @@ class MailMessage(models.Model):
             self._inbox_record_sent(result)
         else:
             self._inbox_record_not_sent(ProviderError(
-                _("%s never received the message.", self.inbox_provider_id.name), retryable=True))
+                self.env._("%s never received the message.", self.inbox_provider_id.name), retryable=True))
 
     def _inbox_is_automated(self):
         """Whether the message goes without somebody pressing Send now (a
@@ -355,13 +358,17 @@ class MailMessage(models.Model):
         self.ensure_one()
         provider = self.inbox_provider_id
         if provider.state == "not_configured":
-            return _("%(provider)s is not ready: %(reason)s", provider=provider.name, reason=provider.state_reason)
+            return self.env._("%(provider)s is not ready: %(reason)s", provider=provider.name,
+                              reason=provider.state_reason)
         conversation = self.env["inbox.conversation"].browse(self.res_id)
         return conversation._inbox_recipient_reason(
             self.inbox_channel, self.inbox_sender_id, approved_template=bool(self.inbox_template))
 
-    def _inbox_fail(self, reason, code=None):
-        self._inbox_set_status("failed", inbox_error=reason, inbox_error_code=code or False)
+    def _queue_fail(self, reason, **values):
+        # through the delivery status: it only moves forward (a message
+        # delivered meanwhile is not failed by a late attempt)
+        for message in self:
+            message._inbox_set_status("failed", **{"inbox_error_code": False, **values, "inbox_error": reason})
 
     # ------------------------------------------------------------------
     # Status
@@ -405,13 +412,14 @@ class MailMessage(models.Model):
             # the provider may report before the send's answer is recorded
             # (its callback overtook our commit): the report waits for it
             raise InboxEventWaiting(
-                _("No message with the provider's id %s (yet).", event.provider_message_id), event.provider_message_id)
+                self.env._("No message with the provider's id %s (yet).", event.provider_message_id),
+                event.provider_message_id)
         message = self.sudo().browse(row[0])
         message.invalidate_recordset()
         values = {}
         if event.status == "failed":
             values = {
-                "inbox_error": event.error_reason or _("The provider could not deliver the message."),
+                "inbox_error": event.error_reason or self.env._("The provider could not deliver the message."),
                 "inbox_error_code": event.error_code or False,
             }
         message._inbox_set_status(event.status, **values)
@@ -462,9 +470,10 @@ class MailMessage(models.Model):
             name = media.get("filename") or f"{claimed_type.split('/')[0]}.{extension or 'bin'}"
             mimetype = guess_mimetype(content, default="application/octet-stream")
             if name.rsplit(".", 1)[-1].lower() not in INBOUND_EXTENSIONS:
-                refused.append(_("%s: this type of file is not accepted.", name))
+                refused.append(self.env._("%s: this type of file is not accepted.", name))
             elif len(content) > INBOUND_MAX_SIZE:
-                refused.append(_("%(name)s is larger than %(size)s MB.", name=name, size=INBOUND_MAX_SIZE >> 20))
+                refused.append(
+                    self.env._("%(name)s is larger than %(size)s MB.", name=name, size=INBOUND_MAX_SIZE >> 20))
             else:
                 # as for any upload by somebody who may not write views:
                 # active content (HTML, SVG, XML) is kept as plain text, never
@@ -474,7 +483,7 @@ class MailMessage(models.Model):
                     "res_model": message.model, "res_id": message.res_id,
                 })]
         if refused:
-            note = Markup("<p><em>%s</em></p>") % _("A file was not kept: %s", "; ".join(refused))
+            note = Markup("<p><em>%s</em></p>") % self.env._("A file was not kept: %s", "; ".join(refused))
             message.body = (message.body or Markup()) + note
 
     # ------------------------------------------------------------------
@@ -484,7 +493,7 @@ class MailMessage(models.Model):
     def _inbox_check_thread_access(self):
         for message in self:
             if message.model != "inbox.conversation" or message.inbox_direction != "outbound":
-                raise UserError(_("Only outbound Inbox messages can be canceled or resent."))
+                raise UserError(self.env._("Only outbound Inbox messages can be canceled or resent."))
             self.env["inbox.conversation"].browse(message.res_id).check_access("write")
 
     def _inbox_lock_queued(self):
@@ -497,9 +506,10 @@ class MailMessage(models.Model):
         """, [self.id])
         row = self.env.cr.fetchone()
         if not row or row[1]:
-            raise UserError(_("This message is being sent right now: it can no longer be changed or canceled."))
+            raise UserError(
+                self.env._("This message is being sent right now: it can no longer be changed or canceled."))
         if row[0] != "queued":
-            raise UserError(_("Only a queued message can be changed or canceled."))
+            raise UserError(self.env._("Only a queued message can be changed or canceled."))
         self.invalidate_recordset(["inbox_status"])
 
     def action_inbox_cancel(self):
@@ -524,15 +534,15 @@ class MailMessage(models.Model):
         self._inbox_check_thread_access()
         message = self.sudo()
         if not message.inbox_scheduled_date:
-            raise UserError(_("Only a scheduled message can be rescheduled."))
+            raise UserError(self.env._("Only a scheduled message can be rescheduled."))
         message._inbox_lock_queued()
         when = fields.Datetime.to_datetime(scheduled_date)
         if not when or when < fields.Datetime.now() - CLOCK_SKEW:
-            raise UserError(_("A message cannot be scheduled in the past."))
+            raise UserError(self.env._("A message cannot be scheduled in the past."))
         values = {"inbox_scheduled_date": when, "inbox_next_attempt": when}
         if body is not None and html2plaintext(message.body or "").strip() != body.strip():
             if channels.get(message.inbox_channel).rich_text or message.inbox_template:
-                raise UserError(_("Only the text of a scheduled plain-text message (SMS, WhatsApp) can be "
+                raise UserError(self.env._("Only the text of a scheduled plain-text message (SMS, WhatsApp) can be "
                                   "changed here."))
             conversation = self.env["inbox.conversation"].browse(message.res_id)
             values["body"] = conversation._inbox_check_content(
@@ -545,21 +555,16 @@ class MailMessage(models.Model):
     def action_inbox_retry(self):
         """Queue failed messages again, after the channel rules are checked anew."""
         self._inbox_check_thread_access()
-        for message in self.sudo():
+        messages = self.sudo()
+        for message in messages:
             if message.inbox_status not in ("failed", "unknown"):
-                raise UserError(_("Only a failed message, or one whose outcome is unknown, can be sent again."))
+                raise UserError(
+                    self.env._("Only a failed message, or one whose outcome is unknown, can be sent again."))
             conversation = self.env["inbox.conversation"].browse(message.res_id)
             reason = conversation._inbox_unavailable_reason(
                 message.inbox_channel, message.inbox_sender_id, approved_template=bool(message.inbox_template))
             if reason:
                 raise UserError(reason)
-            message.write({
-                "inbox_status": "queued",
-                "inbox_attempts": 0,
-                "inbox_error": False,
-                "inbox_error_code": False,
-                "inbox_next_attempt": fields.Datetime.now(),
-            })
-            message._inbox_bus_send()
-        self._inbox_trigger_dispatch()
+        messages._queue_retry(inbox_error_code=False)
+        messages._inbox_bus_send()
         return True

@@ -207,6 +207,34 @@ class TestActivityCards(InboxCommon):
         messages = self.env["mail.message"].with_user(self.user_b).search([("id", "=", card.id)])
         self.assertFalse(messages, "another team does not see it")
 
+    def test_no_rule_or_no_conversation_costs_no_query(self):
+        """Every model with a chatter asks for its rules on each change: one
+        without rule, or any while the Inbox has no conversation, asks the
+        database nothing."""
+        Rule = self.env["inbox.card.rule"]
+        Rule._inbox_rules("res.partner", "write")  # the caches, once
+        Rule._inbox_rules("crm.lead", "create")
+        with self.assertQueryCount(0):
+            self.assertFalse(Rule._inbox_rules("res.partner", "write", {"name"}))
+            self.assertFalse(self.env["res.partner"]._inbox_card_rules("unlink"))
+            self.assertTrue(Rule._inbox_rules("crm.lead", "create"))
+        # a rule for a model that had none counts at once
+        Rule.create({"name": "Contact renamed", "model_id": self.env.ref("base.model_res_partner").id,
+                     "event": "write", "field_id": self.env.ref("base.field_res_partner__name").id,
+                     "partner_field": "commercial_partner_id"})
+        self.assertTrue(Rule._inbox_rules("res.partner", "write", {"name"}))
+
+        # no conversation at all (a database where the Inbox is not used yet)
+        self.env["inbox.conversation"].search([]).unlink()
+        self.env.registry.clear_cache()
+        Rule._inbox_rules("crm.lead", "create")
+        with self.assertQueryCount(0):
+            self.assertFalse(Rule._inbox_rules("crm.lead", "create"))
+        # the first conversation: the cards have somewhere to go again
+        conversation = self.env["inbox.conversation"].create({"partner_id": self.partner.id, "team_id": self.team_a.id})
+        self.lead()
+        self.assertEqual(conversation.message_ids.filtered("inbox_card").inbox_card["event"], "create")
+
 
 @tagged("post_install", "-at_install", "inbox_account")
 class TestInvoiceCards(InboxCommon):

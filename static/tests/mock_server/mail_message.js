@@ -1,5 +1,15 @@
+import { mailDataHelpers } from "@mail/../tests/mock_server/mail_mock_server";
 import { mailModels } from "@mail/../tests/mail_test_helpers";
-import { fields, getKwArgs } from "@web/../tests/web_test_helpers";
+import { fields, getKwArgs, makeKwArgs } from "@web/../tests/web_test_helpers";
+
+const INBOX_STORE_FIELDS = [
+    "inbox_channel",
+    "inbox_direction",
+    "inbox_status",
+    "inbox_error",
+    "inbox_scheduled_date",
+    "inbox_card",
+];
 
 /** Mirrors the fields unified_inbox adds to mail.message._to_store_defaults. */
 export class MailMessage extends mailModels.MailMessage {
@@ -10,15 +20,15 @@ export class MailMessage extends mailModels.MailMessage {
     inbox_scheduled_date = fields.Generic({ default: false });
     inbox_card = fields.Generic({ default: false });
 
+    /** Only the Inbox's messages carry its fields, as in Python. */
     get _to_store_defaults() {
+        const isInboxMessage = (message) =>
+            message.model === "inbox.conversation" || Boolean(message.inbox_channel || message.inbox_card);
         return [
             ...super._to_store_defaults,
-            "inbox_channel",
-            "inbox_direction",
-            "inbox_status",
-            "inbox_error",
-            "inbox_scheduled_date",
-            "inbox_card",
+            ...INBOX_STORE_FIELDS.map((name) =>
+                mailDataHelpers.Store.attr(name, makeKwArgs({ predicate: isInboxMessage }))
+            ),
         ];
     }
 
