@@ -1,5 +1,7 @@
 # inbox_card_mixin first: models of other modules inherit it
 from . import inbox_card_mixin  # isort: skip
+# inbox_queue_mixin before the queues that inherit it (inbox.event, mail.message)
+from . import inbox_queue_mixin  # isort: skip
 from . import (
     calendar_attendee,
     calendar_event,
@@ -14,6 +16,7 @@ from . import (
     inbox_conversation_person,
     inbox_conversation_receive,
     inbox_conversation_send,
+    inbox_conversation_store,
     inbox_conversation_thread,
     inbox_event,
     inbox_label,

@@ -1,5 +1,6 @@
 """The Inbox's conversation list: one page, the tab counts, the filters and the search."""
-from odoo import _, api, models
+from odoo import api, models
+from odoo.addons.mail.tools.discuss import Store
 from odoo.addons.phone_validation.tools import phone_validation
 from odoo.exceptions import UserError
 from odoo.fields import Domain
@@ -18,7 +19,7 @@ SMALL_SET = 5000
 
 
 class InboxConversation(models.Model):
-    _inherit = "inbox.conversation"
+    _inherit = "inbox.conversation"  # one file per concern; pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _inbox_tab_domains(self):
@@ -167,7 +168,7 @@ class InboxConversation(models.Model):
         whatever the page size."""
         tabs = self._inbox_tab_domains()
         if tab not in tabs:
-            raise UserError(_("Unknown status tab %s.", tab))
+            raise UserError(self.env._("Unknown status tab %s.", tab))
         domain, number = self._inbox_filter_domain(channel, sender_id, user_id, label_id, search)
         order = "last_message_date desc nulls last, id desc"
         full_domain = Domain(domain) & Domain(tabs[tab])
@@ -199,11 +200,14 @@ class InboxConversation(models.Model):
         }
 
     def inbox_list_row(self):
-        """The Inbox list's row of this conversation, to open one that is not
-        on the page shown (one just started, under other filters)."""
+        """The Inbox's record of this conversation, as its Store holds it:
+        the list's row, and what the header and the composer of the open
+        conversation show (its state, its channels for the current user).
+        To open one, on the page shown or not (one just started, under
+        other filters), and to read it again after a change."""
         self.ensure_one()
         self.check_access("read")
-        return self._inbox_list_row()
+        return Store().add(self).get_result()[self._name][0]
 
     def _inbox_list_row(self):
         self.ensure_one()
@@ -220,4 +224,6 @@ class InboxConversation(models.Model):
             "last_message_channel": self.last_message_channel or False,
             "is_unread": self.is_unread,
             "labels": [{"id": label.id, "name": label.name, "color": label.color} for label in self.label_ids],
+            # what the row says is as of this transaction (see _to_store)
+            "as_of": self._inbox_as_of(),
         }

@@ -1,6 +1,6 @@
 """The conversation as a mail.thread: what its messages carry, who hears of them, and the list columns kept
 in step with them."""
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.addons.mail.tools.discuss import Store
 from odoo.tools.mail import email_normalize_all, html_to_inner_content
 
@@ -8,7 +8,7 @@ PREVIEW_LENGTH = 120
 
 
 class InboxConversation(models.Model):
-    _inherit = "inbox.conversation"
+    _inherit = "inbox.conversation"  # one file per concern; pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Thread overrides
@@ -81,7 +81,7 @@ class InboxConversation(models.Model):
         # plain text: the list shows no formatting marks (*bold*, links)
         preview = html_to_inner_content(message.body or "").strip() or message.subject or ""
         if not preview and message.attachment_ids:
-            preview = _("Attachment: %s", message.attachment_ids[0].name)
+            preview = self.env._("Attachment: %s", message.attachment_ids[0].name)
         return {
             "last_message_date": message.date,
             "last_message_preview": preview[:PREVIEW_LENGTH],
@@ -161,14 +161,29 @@ class InboxConversation(models.Model):
 
     def _inbox_bus_send(self, messages, extra_fields=()):
         """Push ``messages`` (new, or with a new delivery status) to every
-        user who may read the conversation, and to nobody else. The bus
-        sends after commit."""
+        user who may read the conversation, and to nobody else, with the
+        conversation as each of them sees it: the push carries what it
+        announces, so that the reader's list and open thread follow without
+        asking again. A message created in this transaction goes whole,
+        with the conversation's list row; one already pushed goes with its
+        new delivery status and the conversation's row (its preview may
+        change with it). What may change the channels (the person writes:
+        a reply window opens, a STOP; a card: a consent changed) goes with
+        the header and the channels too. The bus sends after commit."""
         self.ensure_one()
+        new = messages.filtered(lambda message: message.create_date == self.env.cr.now())
+        conversation_fields = self._inbox_store_fields(
+            header=any(message.inbox_direction == "inbound" or message.inbox_card for message in new))
         for user in self.sudo()._inbox_readers():
             store = Store(bus_channel=user)
-            store.add(messages.with_user(user).sudo(), [
+            # sudo: the readers may read the conversation (_inbox_readers
+            # follows its record rules); what each one gets is computed as
+            # them (read state, the channels they may send on)
+            store.add((messages - new).with_user(user).sudo(), [
                 "inbox_channel", "inbox_direction", "inbox_status", "inbox_error", *extra_fields,
             ])
+            store.add(new.with_user(user).sudo())
+            store.add(self.with_user(user).sudo(), conversation_fields)
             store.bus_send()
 
     def _inbox_post_card(self, card):

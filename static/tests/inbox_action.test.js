@@ -1,9 +1,16 @@
 import { describe, expect, getFixture, test } from "@odoo/hoot";
-import { click, dblclick, drag, press, queryOne } from "@odoo/hoot-dom";
-import { animationFrame } from "@odoo/hoot-mock";
+import { click, dblclick, drag, press, queryAllTexts, queryOne, waitFor } from "@odoo/hoot-dom";
+import { advanceTime, animationFrame } from "@odoo/hoot-mock";
 import { browser } from "@web/core/browser/browser";
 import { user } from "@web/core/user";
-import { contains, mockService, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
+import {
+    contains,
+    MockServer,
+    mockService,
+    mountWithCleanup,
+    onRpc,
+    serverState,
+} from "@web/../tests/web_test_helpers";
 import { InboxAction } from "@unified_inbox/inbox/inbox_action";
 import { COLUMNS, THREAD_MIN_WIDTH } from "@unified_inbox/inbox/column_widths";
 import { defineInboxModels } from "./unified_inbox_test_helpers";
@@ -153,10 +160,10 @@ test("the person panel opts out and sets do-not-disturb per channel, and the com
         whatsapp: { available: false, reason: "Closed.", sender_ids: [], attachment_max_size: 0 },
     });
     let optedOut = false;
-    onRpc("inbox.conversation", "read", () => [{
-        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false,
+    onRpc("inbox.conversation", "inbox_list_row", () => ({
+        ...ROWS[0], state: "open", lead_id: false,
         channel_availability: availability(optedOut ? "Alice opted out of SMS messages." : ""),
-    }]);
+    }));
     onRpc("inbox.conversation", "action_mark_read", () => true);
     onRpc("inbox.template", "search_read", () => []);
     onRpc("inbox.snippet", "search_read", () => []);
@@ -198,10 +205,10 @@ test("the person panel opts out and sets do-not-disturb per channel, and the com
 test("the person panel creates an opportunity, or links one of theirs", async () => {
     mockList();
     let linked = false;
-    onRpc("inbox.conversation", "read", () => [{
-        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false,
+    onRpc("inbox.conversation", "inbox_list_row", () => ({
+        ...ROWS[0], state: "open", lead_id: false,
         channel_availability: {},
-    }]);
+    }));
     onRpc("inbox.conversation", "action_mark_read", () => true);
     onRpc("inbox.template", "search_read", () => []);
     onRpc("inbox.snippet", "search_read", () => []);
@@ -279,15 +286,15 @@ test("the WhatsApp badge never says the window is open while WhatsApp cannot be 
         available: true, reason: "", templates_only: false, window_expiry: expiry, sender_ids: [8],
         attachment_max_size: 0,
     };
-    onRpc("inbox.conversation", "read", () => [{
-        id: 1, partner_id: [11, "Alice Martin"], state: "open", user_id: false,
+    onRpc("inbox.conversation", "inbox_list_row", () => ({
+        ...ROWS[0], state: "open", lead_id: false,
         channel_availability: {
             note: { available: true, reason: "", sender_ids: [], attachment_max_size: 0 },
             email: { available: false, reason: "No email.", sender_ids: [], attachment_max_size: 0 },
             sms: { available: true, reason: "", sender_ids: [5], attachment_max_size: 0 },
             whatsapp,
         },
-    }]);
+    }));
     onRpc("inbox.conversation", "action_mark_read", () => true);
     onRpc("inbox.conversation", "inbox_details", () => ({
         partner: { id: 11, name: "Alice Martin", phone: "+32470617283", email: "", address: "", company: "", tags: [] },
@@ -329,4 +336,86 @@ test("the WhatsApp badge never says the window is open while WhatsApp cannot be 
     await animationFrame();
     expect(".o_inbox_whatsapp_window").toHaveText("WhatsApp window closed");
     expect.verifySteps(["list open", "list open", "list open", "list open"]);
+});
+
+test("a pushed message updates its row, the counts and the open thread without asking again", async () => {
+    mockList();
+    onRpc("inbox.conversation", "inbox_list_row", ({ args }) => {
+        expect.step(`conversation ${args[0][0]}`);
+        return { ...ROWS[1], state: "open", lead_id: false, channel_availability: {} };
+    });
+    onRpc("inbox.conversation", "action_mark_read", ({ args }) => {
+        expect.step(`read ${args[0][0]}`);
+        return true;
+    });
+    onRpc("inbox.conversation", "inbox_details", () => ({
+        partner: { id: 12, name: "+32470222233", phone: "+32470222233", email: "", address: "", company: "", tags: [] },
+        channels: {},
+        opportunities: [],
+        appointments: [],
+    }));
+    onRpc("inbox.template", "search_read", () => []);
+    onRpc("inbox.snippet", "search_read", () => []);
+    onRpc("/mail/thread/messages", () => {
+        expect.step("messages");
+        return { messages: [], data: {} };
+    });
+    await mountWithCleanup(InboxAction, { props: {} });
+    await click(".o_inbox_row[data-id='2']");
+    await waitFor(".o_inbox_thread_header");
+    await animationFrame();
+    expect.verifySteps(["list open", "conversation 2", "messages"]);
+    expect(queryAllTexts(".o_inbox_row .o_inbox_row_name")).toEqual(["Alice Martin", "+32470222233"]);
+    // the person writes: the push carries the message and the conversation as this user sees it
+    MockServer.env["bus.bus"]._sendone(serverState.partnerId, "mail.record/insert", {
+        "mail.message": [{
+            id: 501,
+            body: ["markup", "<p>Are you there?</p>"],
+            date: "2026-11-22 09:00:00",
+            message_type: "comment",
+            model: "inbox.conversation",
+            res_id: 2,
+            thread: { id: 2, model: "inbox.conversation" },
+            inbox_channel: "whatsapp",
+            inbox_direction: "inbound",
+            inbox_status: "received",
+        }],
+        "mail.thread": [{ id: 2, model: "inbox.conversation" }],
+        "inbox.conversation": [{
+            ...ROWS[1],
+            last_message_date: "2026-11-22 09:00:00",
+            last_message_preview: "Are you there?",
+            last_message_channel: "whatsapp",
+            is_unread: true,
+            state: "open",
+            lead_id: false,
+            channel_availability: {},
+        }],
+    });
+    await waitFor(".o-mail-Message:contains('Are you there?')");
+    // the row moves up with its new preview; the Unread tab counts it
+    expect(queryAllTexts(".o_inbox_row .o_inbox_row_name")).toEqual(["+32470222233", "Alice Martin"]);
+    expect(".o_inbox_row[data-id='2'] .o_inbox_row_preview").toHaveText("Are you there?");
+    expect(".o_inbox_tab[data-tab='unread'] .o_inbox_tab_count").toHaveText("2");
+    // the conversation is on screen: what came in is read, once the burst is over
+    await advanceTime(300);
+    await animationFrame();
+    expect.verifySteps(["read 2"]);
+    expect(".o_inbox_tab[data-tab='unread'] .o_inbox_tab_count").toHaveText("1");
+    expect(".o_inbox_row[data-id='2'] .o_inbox_unread").toHaveCount(0);
+});
+
+test("a push older than the list shown is kept out, and the list is read again", async () => {
+    const asOf = "2026-11-22T10:00:00.000000";
+    mockList({ conversations: ROWS.map((row) => ({ ...row, as_of: asOf })) });
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect.verifySteps(["list open"]);
+    // the bus replays to a page just loaded what it pushed in the last minute
+    MockServer.env["bus.bus"]._sendone(serverState.partnerId, "mail.record/insert", {
+        "inbox.conversation": [{ ...ROWS[1], last_message_preview: "Older news", as_of: "2026-11-22T09:59:59.000000" }],
+    });
+    await animationFrame();
+    await advanceTime(300);
+    await expect.waitForSteps(["list open"]);
+    expect(".o_inbox_row[data-id='2'] .o_inbox_row_preview").toHaveText("Your results are ready");
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@odoo/hoot";
-import { click, press, queryOne, setInputFiles } from "@odoo/hoot-dom";
+import { click, press, queryOne, setInputFiles, waitFor } from "@odoo/hoot-dom";
 import { animationFrame } from "@odoo/hoot-mock";
 import { contains, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
 import { lastLeaf } from "@html_editor/utils/dom_traversal";
@@ -200,8 +200,8 @@ test("a file too large for the channel is refused before upload; a removed one i
     expect(".o_inbox_composer_attachment").toHaveCount(0);
     await click(".o_inbox_composer_attach");
     await setInputFiles([new File(["hello"], "notes.txt", { type: "text/plain" })]);
-    await animationFrame();
-    await animationFrame();
+    // the file is read, then uploaded: its badge comes after both
+    await waitFor(".o_inbox_composer_attachment button");
     await click(".o_inbox_composer_attachment button");
     await animationFrame();
     expect.verifySteps(["remove 91"]);

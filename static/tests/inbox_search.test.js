@@ -4,7 +4,7 @@ import { advanceTime, animationFrame } from "@odoo/hoot-mock";
 import { contains, defineModels, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
 import { InboxAction } from "@unified_inbox/inbox/inbox_action";
 import { InboxConversation } from "./mock_server/inbox_conversation";
-import { inboxModels } from "./unified_inbox_test_helpers";
+import { defineInboxChannels, inboxModels } from "./unified_inbox_test_helpers";
 
 describe.current.tags("desktop");
 
@@ -18,6 +18,7 @@ class Conversation extends InboxConversation {
     ];
 }
 defineModels({ ...inboxModels, InboxConversation: Conversation });
+defineInboxChannels();
 
 function mockFilters({ list = true } = {}) {
     onRpc("res.users", "search_read", () => []);

@@ -5,9 +5,12 @@ import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
 import { useDebounced } from "@web/core/utils/timing";
-import { INBOX_CHANNELS } from "@unified_inbox/core/common/message_patch";
 import { useColumnWidths } from "./column_widths";
 import { InboxComposer } from "./inbox_composer";
+import { InboxConversationList } from "./inbox_conversation_list";
+import { InboxFilters } from "./inbox_filters";
+import { InboxPersonPanel } from "./inbox_person_panel";
+import { InboxThreadHeader } from "./inbox_thread_header";
 
 export const TABS = [
     { key: "open", label: _t("Open") },
@@ -20,28 +23,31 @@ export const TABS = [
 
 const PAGE_SIZE = 40;
 
-// what the thread's header and composer show of the open conversation
-const SELECTED_FIELDS = [
-    "partner_id",
-    "state",
-    "user_id",
-    "lead_id",
-    "channel_availability",
-    "is_unread",
-];
-
 const RECORD_TITLES = {
     "crm.lead": _t("Opportunity"),
     "res.partner": _t("Contact"),
     "calendar.event": _t("Appointment"),
 };
 
-const STATUS_LABELS = { open: _t("Open"), closed: _t("Closed"), outbound_only: _t("Outbound only") };
-
-/** The Inbox: status tabs and filters, conversation list, thread and composer, person. */
+/**
+ * The Inbox: status tabs and filters, conversation list, thread and
+ * composer, person. It holds the data and talks to the server; its columns
+ * are components of their own (props down, callbacks up).
+ *
+ * Conversations are records of the mail Store (``inbox.conversation``): the
+ * list's rows and the open conversation are the same records, and the
+ * server's pushes of new messages update them (and the thread) in place.
+ */
 export class InboxAction extends Component {
     static template = "unified_inbox.InboxAction";
-    static components = { Thread, InboxComposer };
+    static components = {
+        Thread,
+        InboxComposer,
+        InboxConversationList,
+        InboxFilters,
+        InboxPersonPanel,
+        InboxThreadHeader,
+    };
     static props = ["*"];
 
     setup() {
@@ -49,8 +55,6 @@ export class InboxAction extends Component {
         this.orm = useService("orm");
         this.store = useService("mail.store");
         this.tabs = TABS;
-        this.channels = INBOX_CHANNELS;
-        this.statusLabels = STATUS_LABELS;
         this.columns = useColumnWidths();
         this.state = useState({
             tab: "open",
@@ -59,13 +63,13 @@ export class InboxAction extends Component {
             userId: "",
             labelId: "",
             senderId: "",
-            notifyAssignee: false,
             senders: [],
             sort: "recent",
             users: [],
             labels: [],
             loadingMore: false,
             details: null,
+            // records of the Store, in the server's order
             rows: [],
             counts: {},
             total: 0,
@@ -74,11 +78,15 @@ export class InboxAction extends Component {
             newNumber: false,
             // the person searched for is in a conversation of another team
             handledBy: [],
+            // the open conversation: a record of the Store
             selected: null,
             thread: null,
             // the conversation whose composer takes the focus when shown (one just started)
             composerFocus: false,
         });
+        // whether each row was unread when last seen: a push that changes
+        // it changes the Unread tab's count
+        this.unreadById = new Map();
         onWillStart(async () => {
             const [users, labels, senders] = await Promise.all([
                 this.orm.searchRead("res.users", [["share", "=", false]], ["name"], { order: "name" }),
@@ -93,30 +101,78 @@ export class InboxAction extends Component {
                 await this.openById(conversationId);
             }
         });
-        // the server pushes, after commit, every message and status change
-        // of the conversations this user may read
-        const bus = useService("bus_service");
-        const refresh = useDebounced(() => this.refresh(), 300);
-        // search as one types, once the typing pauses
-        this.typedSearch = "";
-        this.debouncedSearch = useDebounced(() => this.applySearch(), 300);
         this.loadSequence = 0;
+        // the server pushes, after commit, every message and status change
+        // of the conversations this user may read, with the conversation
+        // (see _inbox_bus_send): the Store has it when this runs
+        const bus = useService("bus_service");
+        const reload = useDebounced(() => this.load(), 300);
+        const reloadSelected = useDebounced(() => this.reloadSelected(), 300);
         const reloadDetails = useDebounced(() => this.state.selected && this.reloadDetails(), 300);
+        const markRead = useDebounced(() => this.markOpenConversationRead(), 300);
         const onInsert = (payload) => {
-            if ((payload["mail.message"] || []).some((message) => message.inbox_channel || message.inbox_card)) {
-                refresh();
-            }
+            const conversations = payload["inbox.conversation"] || [];
+            const messages = payload["mail.message"] || [];
             // a card (an appointment confirmed, moved, canceled, from
             // wherever): the panel of the person on screen follows (the push
             // does not say whose card it is; one call, after the burst)
-            if ((payload["mail.message"] || []).some((message) => message.inbox_card)) {
+            if (messages.some((message) => message.inbox_card)) {
                 reloadDetails();
+            }
+            if (!conversations.length) {
+                return;
+            }
+            const shown = new Set(this.state.rows.map((row) => row.id));
+            // pushed data older than what is shown was kept out (see
+            // InboxConversation.update): what is shown is read again
+            const outdated = conversations
+                .map((data) => this.store["inbox.conversation"].get(data.id))
+                .filter((record) => record?.outdated);
+            if (
+                conversations.some((conversation) => !shown.has(conversation.id)) ||
+                outdated.some((record) => shown.has(record.id)) ||
+                // who waits for an answer changes with every message
+                this.state.sort !== "recent"
+            ) {
+                // a conversation that is not on the page may belong there
+                // (under the filters only the server knows): the list again
+                reload();
+            }
+            if (outdated.some((record) => record.id === this.state.selected?.id)) {
+                reloadSelected();
+            }
+            this.countUnread();
+            if (conversations.some((conversation) => conversation.id === this.state.selected?.id)) {
+                markRead();
             }
         };
         onMounted(() => bus.subscribe("mail.record/insert", onInsert));
         onWillUnmount(() => bus.unsubscribe("mail.record/insert", onInsert));
     }
 
+    /** The rows in the list's order: newest first, a row that a push
+     * made newer moves up (a stable sort: the server's order otherwise). */
+    get rows() {
+        if (this.state.sort !== "recent") {
+            return this.state.rows;
+        }
+        const date = (row) => row.last_message_date || "";
+        return [...this.state.rows].sort((a, b) => (date(a) < date(b)) - (date(a) > date(b)));
+    }
+
+    /** Keep the Unread tab's count in step with rows read or unread since. */
+    countUnread() {
+        for (const row of this.state.rows) {
+            const was = this.unreadById.get(row.id);
+            if (was !== undefined && was !== row.is_unread) {
+                const count = this.state.counts.unread || 0;
+                this.state.counts.unread = Math.max(0, count + (row.is_unread ? 1 : -1));
+            }
+            this.unreadById.set(row.id, row.is_unread);
+        }
+    }
+
+    /** Everything again: the list, the open thread and conversation. */
     async refresh() {
         await Promise.all([this.load(), this.state.thread?.fetchNewMessages(), this.reloadSelected()]);
         await this.markOpenConversationRead();
@@ -125,90 +181,39 @@ export class InboxAction extends Component {
     /** The conversation on screen is being read: what comes in is read. */
     async markOpenConversationRead() {
         const selected = this.state.selected;
-        if (!selected?.is_unread) {
-            return;
-        }
-        await this.orm.call("inbox.conversation", "action_mark_read", [[selected.id]]);
-        selected.is_unread = false;
-        const row = this.state.rows.find((row) => row.id === selected.id);
-        if (row?.is_unread) {
-            row.is_unread = false;
-            this.state.counts.unread = Math.max(0, (this.state.counts.unread || 1) - 1);
+        if (selected?.is_unread) {
+            await this.markRead(selected);
         }
     }
 
-    /** The labels the open conversation does not have yet. */
-    get unsetLabels() {
-        const set = new Set((this.state.selected?.labels || []).map((label) => label.id));
-        return this.state.labels.filter((label) => !set.has(label.id));
-    }
-
-    async onLabelAdd(ev) {
-        const labelId = parseInt(ev.target.value);
-        ev.target.value = "";
-        if (labelId) {
-            await this.setLabel(labelId, true);
-        }
+    async markRead(conversation) {
+        await this.orm.call("inbox.conversation", "action_mark_read", [[conversation.id]]);
+        conversation.is_unread = false;
+        this.countUnread();
     }
 
     /** Put a label on the open conversation, or take it off. */
     async setLabel(labelId, active) {
-        const id = this.state.selected.id;
-        const labels = await this.orm.call("inbox.conversation", "inbox_set_label", [[id], labelId], { active });
-        if (this.state.selected?.id === id) {
-            this.state.selected.labels = labels;
-        }
+        const conversation = this.state.selected;
+        const labels = await this.orm.call("inbox.conversation", "inbox_set_label", [[conversation.id], labelId], {
+            active,
+        });
+        conversation.labels = labels;
         await this.load();
     }
 
-    /** "1 conversation", "2 conversations", "999+ conversations". */
-    get totalLabel() {
-        const count = this.formatCount(this.state.total);
-        return this.state.total === 1
-            ? _t("%s conversation", count)
-            : _t("%s conversations", count);
-    }
-
-    /** The open conversation's own state: a reply opens the WhatsApp window,
-     * an opt-out closes a channel, somebody else attends it. */
+    /** The open conversation's own state again: a reply opens the WhatsApp
+     * window, an opt-out closes a channel, somebody else attends it. */
     async reloadSelected() {
-        const id = this.state.selected?.id;
-        if (!id) {
-            return;
-        }
-        const [conversation] = await this.orm.read("inbox.conversation", [id], SELECTED_FIELDS);
-        if (conversation && this.state.selected?.id === id) {
-            Object.assign(this.state.selected, conversation);
+        if (this.state.selected) {
+            await this.fetchConversation(this.state.selected.id);
         }
     }
 
-    /** Whether free text may go on WhatsApp, and for how long. */
-    get whatsappWindow() {
-        const selected = this.state.selected;
-        const availability = selected?.channel_availability?.whatsapp;
-        if (!availability?.sender_ids?.length) {
-            return null;
-        }
-        if (!availability.available && !availability.templates_only) {
-            // opted out, do-not-disturb, provider down: whatever the window,
-            // nothing can go on WhatsApp now
-            return { open: false, label: _t("WhatsApp unavailable"), reason: availability.reason };
-        }
-        const now = luxon.DateTime.now();
-        const expiry = availability.window_expiry
-            ? luxon.DateTime.fromSQL(availability.window_expiry, { zone: "utc" })
-            : null;
-        if (availability.templates_only || !expiry || expiry <= now) {
-            return { open: false, label: _t("WhatsApp window closed") };
-        }
-        const { hours, minutes } = expiry.diff(now, ["hours", "minutes"]).toObject();
-        return {
-            open: true,
-            label: _t("WhatsApp window open: %(hours)sh %(minutes)smin left", {
-                hours: Math.floor(hours),
-                minutes: Math.floor(minutes),
-            }),
-        };
+    /** The conversation ``id`` whole (row, header, channels), into the Store. */
+    async fetchConversation(id) {
+        const data = await this.orm.call("inbox.conversation", "inbox_list_row", [[id]]);
+        return this.store["inbox.conversation"].insert(data);
     }
 
     listParams(offset = 0) {
@@ -225,6 +230,15 @@ export class InboxAction extends Component {
         };
     }
 
+    /** The list's rows as records of the Store. */
+    insertRows(rows) {
+        const records = this.store["inbox.conversation"].insert(rows);
+        for (const record of records) {
+            this.unreadById.set(record.id, record.is_unread);
+        }
+        return records;
+    }
+
     async load() {
         const sequence = ++this.loadSequence;
         const result = await this.orm.call("inbox.conversation", "inbox_list", [], this.listParams());
@@ -232,7 +246,7 @@ export class InboxAction extends Component {
             return; // a newer search or filter answers (or will): this answer is stale
         }
         Object.assign(this.state, {
-            rows: result.conversations,
+            rows: this.insertRows(result.conversations),
             counts: result.counts,
             total: result.total,
             countCap: result.count_cap,
@@ -240,11 +254,6 @@ export class InboxAction extends Component {
             newNumber: result.new_number,
             handledBy: result.handled_by || [],
         });
-    }
-
-    /** A count as shown: past the server's cap, "999+". */
-    formatCount(count) {
-        return count >= this.state.countCap ? `${this.state.countCap - 1}+` : String(count || 0);
     }
 
     async loadMore() {
@@ -262,21 +271,14 @@ export class InboxAction extends Component {
             }
             this.state.hasMore = result.conversations.length === PAGE_SIZE;
             const known = new Set(this.state.rows.map((row) => row.id));
-            this.state.rows.push(...result.conversations.filter((row) => !known.has(row.id)));
+            this.state.rows.push(...this.insertRows(result.conversations.filter((row) => !known.has(row.id))));
         } finally {
             this.state.loadingMore = false;
         }
     }
 
-    onRowsScroll(ev) {
-        const el = ev.target;
-        if (el.scrollTop + el.clientHeight >= el.scrollHeight - 80) {
-            this.loadMore();
-        }
-    }
-
-    onFilterChange(field, ev) {
-        this.state[field] = ev.target.value;
+    onFilterChange(field, value) {
+        this.state[field] = value;
         this.load();
     }
 
@@ -285,40 +287,11 @@ export class InboxAction extends Component {
         this.load();
     }
 
-    /** Search as one types, 300 ms after the last key; a cleared search
-     * (its ✕, or the text deleted) brings the whole list back at once. */
-    onSearchInput(ev) {
-        this.typedSearch = ev.target.value;
-        if (this.typedSearch.trim()) {
-            this.debouncedSearch();
-        } else {
-            this.debouncedSearch.cancel();
-            this.applySearch();
-        }
-    }
-
-    onSearchKeydown(ev) {
-        if (ev.key === "Enter") {
-            this.typedSearch = ev.target.value;
-            this.debouncedSearch.cancel();
-            this.applySearch();
-        }
-    }
-
-    applySearch() {
-        const search = this.typedSearch.trim();
+    onSearch(search) {
         if (search !== this.state.search) {
             this.state.search = search;
             this.load();
         }
-    }
-
-    /** "Team (Assignee)": who handles a conversation the user may not read. */
-    handledByLabel(handled) {
-        if (handled.team && handled.user) {
-            return _t("%(team)s (%(user)s)", { team: handled.team, user: handled.user });
-        }
-        return handled.team || handled.user || _t("nobody yet");
     }
 
     /** Ask those who handle the person's conversation to let the user in. */
@@ -334,26 +307,18 @@ export class InboxAction extends Component {
     /** Open a conversation that may not be on the page shown, its composer
      * ready to write in: one just started. */
     async openById(id) {
-        const row =
-            this.state.rows.find((row) => row.id === id) ||
-            (await this.orm.call("inbox.conversation", "inbox_list_row", [[id]]));
-        await this.open(row, { focusComposer: true });
+        await this.open({ id }, { focusComposer: true });
     }
 
     async open(row, { focusComposer = false } = {}) {
-        const [conversation] = await this.orm.read("inbox.conversation", [row.id], SELECTED_FIELDS);
+        const conversation = await this.fetchConversation(row.id);
         this.state.composerFocus = focusComposer && row.id;
-        this.state.selected = { ...row, ...conversation };
+        this.state.selected = conversation;
         this.state.details = null;
         this.reloadDetails();
         this.state.thread = this.store.Thread.insert({ model: "inbox.conversation", id: row.id });
-        if (row.is_unread) {
-            await this.orm.call("inbox.conversation", "action_mark_read", [[row.id]]);
-            row.is_unread = false;
-            if (this.state.selected?.id === row.id) {
-                this.state.selected.is_unread = false;
-            }
-            this.state.counts.unread = Math.max(0, (this.state.counts.unread || 1) - 1);
+        if (conversation.is_unread) {
+            await this.markRead(conversation);
         }
     }
 
@@ -394,7 +359,7 @@ export class InboxAction extends Component {
                 target: "new",
                 context: {
                     default_partner_ids: [partner.id, user.partnerId],
-                    default_opportunity_id: this.state.selected.lead_id?.[0] || false,
+                    default_opportunity_id: this.state.selected.lead_id || false,
                 },
             },
             { onClose: () => this.reloadDetails() }
@@ -403,7 +368,7 @@ export class InboxAction extends Component {
 
     async linkOpportunity(leadId) {
         await this.orm.call("inbox.conversation", "inbox_link_opportunity", [[this.state.selected.id], leadId]);
-        await Promise.all([this.reloadDetails(), this.state.thread?.fetchNewMessages()]);
+        await Promise.all([this.reloadDetails(), this.reloadSelected(), this.state.thread?.fetchNewMessages()]);
     }
 
     back() {
@@ -420,16 +385,16 @@ export class InboxAction extends Component {
     }
 
     async toggleState() {
-        const method = this.state.selected.state === "open" ? "action_close" : "action_reopen";
-        await this.orm.call("inbox.conversation", method, [[this.state.selected.id]]);
-        this.state.selected.state = method === "action_close" ? "closed" : "open";
+        const conversation = this.state.selected;
+        const method = conversation.state === "open" ? "action_close" : "action_reopen";
+        await this.orm.call("inbox.conversation", method, [[conversation.id]]);
         // the change shows in the thread, as a system line
-        await Promise.all([this.load(), this.state.thread?.fetchNewMessages()]);
+        await Promise.all([this.load(), this.reloadSelected(), this.state.thread?.fetchNewMessages()]);
     }
 
-    async assign(userId) {
+    async assign(userId, { notify = false } = {}) {
         await this.orm.call("inbox.conversation", "inbox_assign", [[this.state.selected.id], userId || false], {
-            notify: this.state.notifyAssignee,
+            notify,
         });
         await this.reloadAssignee();
     }
@@ -446,10 +411,6 @@ export class InboxAction extends Component {
 
     async reloadAssignee() {
         await Promise.all([this.reloadSelected(), this.load(), this.state.thread?.fetchNewMessages()]);
-    }
-
-    onAssignChange(ev) {
-        return this.assign(parseInt(ev.target.value));
     }
 
     /** The New Message dialog; once sent, the user stays in the Inbox, on
@@ -485,24 +446,6 @@ export class InboxAction extends Component {
             // what was done in the dialog (an appointment confirmed, moved) shows in the panel
             onClose: () => this.state.selected && this.reloadDetails(),
         });
-    }
-
-    formatDate(value) {
-        return value ? luxon.DateTime.fromSQL(value, { zone: "utc" }).toLocal().toFormat("ccc d LLL, HH:mm") : "";
-    }
-
-    channelIcon(channel) {
-        return this.channels[channel]?.icon || "fa-comment-o";
-    }
-
-    relativeTime(value) {
-        if (!value) {
-            return "";
-        }
-        const date = luxon.DateTime.fromSQL(value, { zone: "utc" }).toLocal();
-        return date.hasSame(luxon.DateTime.local(), "day")
-            ? date.toLocaleString(luxon.DateTime.TIME_SIMPLE)
-            : date.toRelative();
     }
 }
 

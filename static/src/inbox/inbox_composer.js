@@ -12,11 +12,9 @@ import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
 import { getDataURLFromFile } from "@web/core/utils/urls";
 import { escape } from "@web/core/utils/strings";
-import { INBOX_CHANNELS } from "@unified_inbox/core/common/message_patch";
+import { externalChannels, inboxChannel, inboxChannels } from "@unified_inbox/core/common/inbox_channels";
+import { senderLabel } from "./inbox_format";
 
-const SMS_SEGMENT = 160;
-// email and notes are written as rich text; SMS and WhatsApp as plain text
-const RICH_CHANNELS = ["email", "note"];
 // the editing of Odoo's own rich composer, without mentions
 const RICH_PLUGINS = [
     ...CORE_PLUGINS,
@@ -59,7 +57,9 @@ export class InboxComposer extends Component {
     setup() {
         this.orm = useService("orm");
         this.notification = useService("notification");
-        this.channels = INBOX_CHANNELS;
+        // the channels, in the registry's order (see inbox_channels.js)
+        this.channels = inboxChannels();
+        this.senderLabel = senderLabel;
         this.fileInput = useRef("fileInput");
         const channel = this.firstAvailable();
         this.state = useState({
@@ -105,6 +105,11 @@ export class InboxComposer extends Component {
         });
     }
 
+    /** The rules of the chosen channel. */
+    get current() {
+        return inboxChannel(this.state.channel) || {};
+    }
+
     get channelTemplates() {
         return this.state.templates.filter(
             (template) =>
@@ -127,7 +132,8 @@ export class InboxComposer extends Component {
     /** The chosen template is sent as approved by the provider: its text cannot change. */
     get chosenApprovedTemplate() {
         const template = this.state.templates.find((item) => item.id === parseInt(this.state.templateId));
-        return template && this.state.channel === "whatsapp" && this.isApproved(template) ? template : null;
+        // approved templates are for channels with a reply window (WhatsApp)
+        return template && this.current.reply_window && this.isApproved(template) ? template : null;
     }
 
     get bodyLocked() {
@@ -135,17 +141,17 @@ export class InboxComposer extends Component {
     }
 
     get isRich() {
-        return RICH_CHANNELS.includes(this.state.channel);
+        // email and notes are written as rich text; SMS and WhatsApp as plain text
+        return Boolean(this.current.rich_text);
     }
 
     get wysiwygConfig() {
         return {
             // state.html is only ever set by setHtml (safe HTML) or read back from the editor
             content: markup(this.state.html),
-            placeholder:
-                this.state.channel === "note"
-                    ? _t("Write a note for the team… (/ for snippets)")
-                    : _t("Write an email… (/ for snippets, Ctrl+Enter sends)"),
+            placeholder: this.current.internal
+                ? _t("Write a note for the team… (/ for snippets)")
+                : _t("Write an email… (/ for snippets, Ctrl+Enter sends)"),
             Plugins: RICH_PLUGINS,
             classList: ["o_inbox_composer_html"],
             onChange: () => {
@@ -249,15 +255,20 @@ export class InboxComposer extends Component {
      * meanwhile, the window closed...), or "". */
     get blockedReason() {
         const availability = this.availability[this.state.channel];
-        if (this.state.channel === "note" || !availability || availability.available) {
+        if (this.current.internal || !availability || availability.available) {
             return "";
         }
         return this.templatesOnly && this.chosenApprovedTemplate ? "" : availability.reason;
     }
 
+    /** The first channel the person can be written to on, in the registry's
+     * order; else the first internal one (a note for the team). */
     firstAvailable() {
         const availability = this.props.conversation.channel_availability || {};
-        return ["whatsapp", "sms", "email"].find((key) => availability[key]?.available) || "note";
+        const channel =
+            externalChannels().find((channel) => availability[channel.key]?.available) ||
+            this.channels.find((channel) => channel.internal);
+        return channel?.key || "";
     }
 
     isSelectable(channel) {
@@ -265,13 +276,16 @@ export class InboxComposer extends Component {
         return Boolean(availability?.available || availability?.templates_only);
     }
 
+    /** Characters written on a plain text channel that reaches the person,
+     * and the parts (SMS segments) they are split into when it is split. */
     get counter() {
-        const length = this.state.body.length;
-        if (!["sms", "whatsapp"].includes(this.state.channel)) {
+        const { internal, rich_text, segment_length } = this.current;
+        if (internal || rich_text || !this.state.channel) {
             return "";
         }
-        return this.state.channel === "sms"
-            ? `${length} / ${Math.max(1, Math.ceil(length / SMS_SEGMENT))}`
+        const length = this.state.body.length;
+        return segment_length
+            ? `${length} / ${Math.max(1, Math.ceil(length / segment_length))}`
             : `${length}`;
     }
 
@@ -293,6 +307,10 @@ export class InboxComposer extends Component {
             return ""; // the chosen channel says why already (blockedReason)
         }
         return this.availability[channel]?.reason || "";
+    }
+
+    get tappedLabel() {
+        return inboxChannel(this.state.tappedChannel)?.label || "";
     }
 
     onSubjectInput() {
@@ -326,14 +344,14 @@ export class InboxComposer extends Component {
 
     /** The scheduled time for the server (UTC), or null to send now. */
     get scheduledDate() {
-        if (!this.state.scheduling || this.state.channel === "note" || !this.state.scheduledAt) {
+        if (!this.state.scheduling || this.current.internal || !this.state.scheduledAt) {
             return null;
         }
         return luxon.DateTime.fromISO(this.state.scheduledAt).toUTC().toFormat("yyyy-MM-dd HH:mm:ss");
     }
 
     get sendLabel() {
-        if (this.state.channel === "note") {
+        if (this.current.internal) {
             return _t("Add note");
         }
         return this.scheduledDate ? _t("Schedule") : _t("Send");
@@ -484,7 +502,7 @@ export class InboxComposer extends Component {
             }
         }
         // an email is written in paragraphs: Ctrl+Enter sends it
-        const sends = this.state.channel === "email" ? ev.ctrlKey || ev.metaKey : !ev.shiftKey;
+        const sends = this.current.send_with_enter ? !ev.shiftKey : ev.ctrlKey || ev.metaKey;
         if (ev.key === "Enter" && sends) {
             ev.preventDefault();
             this.send();
@@ -501,7 +519,7 @@ export class InboxComposer extends Component {
         ) {
             return;
         }
-        if (this.state.channel === "email" && !this.state.subject.trim()) {
+        if (this.current.subject && !this.state.subject.trim()) {
             // said next to the field, not by the server in a blocking dialog
             this.state.subjectMissing = true;
             this.subject.el?.focus();
@@ -514,8 +532,8 @@ export class InboxComposer extends Component {
                 "message_inbox_send",
                 [[this.props.conversation.id], this.state.channel, this.isRich ? this.richBody : this.state.body],
                 {
-                    subject: this.state.channel === "email" ? this.state.subject : null,
-                    sender_id: this.state.channel === "note" ? null : this.state.senderId || null,
+                    subject: this.current.subject ? this.state.subject : null,
+                    sender_id: this.current.internal ? null : this.state.senderId || null,
                     attachment_ids: attachments.map((attachment) => attachment.id),
                     scheduled_date: this.scheduledDate,
                     template_id: this.chosenApprovedTemplate?.id || null,

@@ -2,11 +2,8 @@ import { Thread } from "@mail/core/common/thread";
 import { Component, onMounted, onWillStart, onWillUnmount, useState, useSubEnv } from "@odoo/owl";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
-import { useDebounced } from "@web/core/utils/timing";
 import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
 import { InboxComposer } from "./inbox_composer";
-
-const FIELDS = ["partner_id", "state", "user_id", "channel_availability"];
 
 /** The person's conversation on their form (or an opportunity's), with the
  * Inbox's own timeline and composer, under the same rules. */
@@ -28,14 +25,19 @@ export class InboxFeed extends Component {
             ]);
             this.state.senders = senders;
         });
+        // a push of the conversation's new messages carries the
+        // conversation (see _inbox_bus_send): its record of the Store, which
+        // the composer reads, follows; its thread too (see
+        // inbox_realtime_service.js). Pushed data older than what is held
+        // was kept out: it is read again.
         const bus = useService("bus_service");
-        const refresh = useDebounced(() => this.refresh(), 300);
         const onInsert = (payload) => {
-            const inboxMessages = (payload["mail.message"] || []).some(
-                (message) => message.inbox_channel || message.inbox_card
-            );
-            if (inboxMessages && this.state.conversation) {
-                refresh();
+            const conversation = this.state.conversation;
+            if (
+                conversation?.outdated &&
+                (payload["inbox.conversation"] || []).some((data) => data.id === conversation.id)
+            ) {
+                this.fetchConversation(conversation.id);
             }
         };
         onMounted(() => bus.subscribe("mail.record/insert", onInsert));
@@ -46,11 +48,16 @@ export class InboxFeed extends Component {
         const { resModel, resId } = this.props.record;
         const id = resId && (await this.orm.call(resModel, "inbox_feed_conversation", [[resId]], { create }));
         if (id) {
-            const [conversation] = await this.orm.read("inbox.conversation", [id], FIELDS);
-            this.state.conversation = conversation;
+            this.state.conversation = await this.fetchConversation(id);
             this.state.thread = this.store.Thread.insert({ model: "inbox.conversation", id });
         }
         this.state.loaded = true;
+    }
+
+    /** The conversation ``id`` (its channels for the user), into the Store. */
+    async fetchConversation(id) {
+        const data = await this.orm.call("inbox.conversation", "inbox_list_row", [[id]]);
+        return this.store["inbox.conversation"].insert(data);
     }
 
     async refresh() {

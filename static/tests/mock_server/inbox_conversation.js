@@ -31,24 +31,37 @@ export class InboxConversation extends models.ServerModel {
             .filter((record) => !record.readable && record.phone === number)
             .map((record) => ({ id: record.id, team: record.team, user: record.assignee }));
         return {
-            conversations: visible.map((record) => ({
-                id: record.id,
-                partner: { id: record.id, name: record.partner_name, phone: record.phone, email: "" },
-                avatar_text: record.partner_name.slice(0, 2).toUpperCase(),
-                status: "open",
-                user: false,
-                last_message_date: "2026-11-21 09:00:00",
-                last_message_preview: "",
-                last_message_channel: "sms",
-                is_unread: false,
-                labels: [],
-            })),
+            conversations: visible.map((record) => this._inbox_list_row(record)),
             counts: { open: visible.length, all: visible.length },
             total: visible.length,
             count_cap: 1000,
             new_number: number && !visible.length && !handledBy.length ? number : false,
             handled_by: handledBy,
         };
+    }
+
+    /** The list's row of a conversation (models/inbox_conversation_list.py). */
+    _inbox_list_row(record) {
+        return {
+            id: record.id,
+            partner: { id: record.id, name: record.partner_name, phone: record.phone, email: "" },
+            avatar_text: record.partner_name.slice(0, 2).toUpperCase(),
+            status: "open",
+            user: false,
+            last_message_date: "2026-11-21 09:00:00",
+            last_message_preview: "",
+            last_message_channel: "sms",
+            is_unread: false,
+            labels: [],
+        };
+    }
+
+    /** The Store's record of one conversation (models/inbox_conversation_store.py):
+     * its row, its header and its channels. */
+    inbox_list_row(ids) {
+        ({ ids } = getKwArgs(arguments, "ids"));
+        const [record] = this.browse(ids);
+        return { ...this._inbox_list_row(record), state: "open", lead_id: false, channel_availability: {} };
     }
 
     inbox_request_join(ids) {

@@ -1,17 +1,9 @@
 import { Message } from "@mail/core/common/message";
-import { Message as MessageModel } from "@mail/core/common/message_model";
-import { fields } from "@mail/core/common/record";
 import { deserializeDateTime, toLocaleDateTimeString } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
+import { inboxChannel } from "./inbox_channels";
 import { InboxRescheduleDialog } from "./reschedule_dialog";
-
-export const INBOX_CHANNELS = {
-    note: { label: _t("Internal Note"), icon: "fa-sticky-note-o" },
-    email: { label: _t("Email"), icon: "fa-envelope-o" },
-    sms: { label: _t("SMS"), icon: "fa-mobile" },
-    whatsapp: { label: _t("WhatsApp"), icon: "fa-whatsapp" },
-};
 
 export const INBOX_STATUSES = {
     queued: { label: _t("Queued"), icon: "fa-clock-o", class: "text-muted" },
@@ -23,22 +15,6 @@ export const INBOX_STATUSES = {
     unknown: { label: _t("Outcome unknown"), icon: "fa-question-circle", class: "text-warning" },
     received: { label: _t("Received"), icon: "fa-arrow-down", class: "text-muted" },
 };
-
-patch(MessageModel.prototype, {
-    setup() {
-        super.setup(...arguments);
-        this.inbox_scheduled_date = fields.Datetime();
-    },
-    /** In a conversation, what happens to it (assigned, closed, linked) is
-     * a small centred line, as Discuss shows its notifications; activity
-     * cards stay cards. */
-    get isNotification() {
-        if (this.thread?.model === "inbox.conversation") {
-            return this.message_type === "notification" && !this.inbox_card;
-        }
-        return super.isNotification;
-    },
-});
 
 // the form a card's View opens, where the model has one made for the Inbox
 const CARD_FORM_VIEWS = {
@@ -100,7 +76,7 @@ patch(Message.prototype, {
         });
     },
     get inboxChannel() {
-        return INBOX_CHANNELS[this.message.inbox_channel];
+        return inboxChannel(this.message.inbox_channel);
     },
     get inboxStatus() {
         return INBOX_STATUSES[this.message.inbox_status];

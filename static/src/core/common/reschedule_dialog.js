@@ -1,6 +1,7 @@
 import { Component, useState } from "@odoo/owl";
 import { Dialog } from "@web/core/dialog/dialog";
 import { useService } from "@web/core/utils/hooks";
+import { inboxChannel } from "./inbox_channels";
 
 /** Change when a scheduled message goes, and the text of an SMS or a WhatsApp. */
 export class InboxRescheduleDialog extends Component {
@@ -11,7 +12,8 @@ export class InboxRescheduleDialog extends Component {
     setup() {
         this.orm = useService("orm");
         const message = this.props.message;
-        this.textEditable = ["sms", "whatsapp"].includes(message.inbox_channel);
+        // plain text (an SMS, a WhatsApp) is edited here; rich text is not
+        this.textEditable = inboxChannel(message.inbox_channel)?.rich_text === false;
         this.state = useState({
             when: message.inbox_scheduled_date.toLocal().toFormat("yyyy-MM-dd'T'HH:mm"),
             body: new DOMParser().parseFromString(message.body || "", "text/html").body.innerText.trim(),

@@ -1,0 +1,53 @@
+import { Component } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { externalChannels } from "@unified_inbox/core/common/inbox_channels";
+import { formatDate } from "./inbox_format";
+
+/** The Inbox's right column: the person of the open conversation, their
+ * consent per channel, their opportunities and upcoming appointments. */
+export class InboxPersonPanel extends Component {
+    static template = "unified_inbox.InboxPersonPanel";
+    static props = {
+        width: Number,
+        // the open conversation (its partner: { id, name, phone, email })
+        conversation: Object,
+        // inbox_details, once loaded (else null)
+        details: { type: [Object, { value: null }] },
+        // (model, id)
+        onOpenRecord: Function,
+        // (channel key, { opted_out } or { dnd })
+        onSetConsent: Function,
+        onCreateOpportunity: Function,
+        onLinkOpportunity: Function,
+        onBookAppointment: Function,
+    };
+
+    setup() {
+        this.formatDate = formatDate;
+    }
+
+    /** The channels that reach the person and whose consent is known, in the registry's order. */
+    get consentChannels() {
+        const consents = this.props.details?.channels || {};
+        return externalChannels().filter((channel) => consents[channel.key]);
+    }
+
+    /** "SMS and WhatsApp share one opt-out.": channels under one opt-out
+     * list (a STOP on one stops the others). */
+    get sharedOptOuts() {
+        const byList = {};
+        for (const channel of this.consentChannels) {
+            if (channel.opt_out_list) {
+                (byList[channel.opt_out_list] ||= []).push(channel.label);
+            }
+        }
+        return Object.values(byList)
+            .filter((labels) => labels.length > 1)
+            .map((labels) =>
+                _t("%(channels)s and %(last)s share one opt-out.", {
+                    channels: labels.slice(0, -1).join(", "),
+                    last: labels.at(-1),
+                })
+            );
+    }
+}
