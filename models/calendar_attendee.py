@@ -1,4 +1,4 @@
-from odoo import _, models
+from odoo import models
 
 
 class CalendarAttendee(models.Model):
@@ -15,11 +15,11 @@ class CalendarAttendee(models.Model):
             values = {"person": self.common_name, "event": self.event_id.display_name}
             if staff := self._inbox_answered_for():
                 # staff answered for the person (Confirm in the Inbox): who did it
-                sentence = _("%(event)s confirmed for %(person)s by %(user)s") if self.state == "accepted" \
-                    else _("%(event)s declined for %(person)s by %(user)s")
+                sentence = self.env._("%(event)s confirmed for %(person)s by %(user)s") if self.state == "accepted" \
+                    else self.env._("%(event)s declined for %(person)s by %(user)s")
                 return sentence % dict(values, user=staff.name)
-            sentence = _("%(person)s accepted %(event)s") if self.state == "accepted" \
-                else _("%(person)s declined %(event)s")
+            sentence = self.env._("%(person)s accepted %(event)s") if self.state == "accepted" \
+                else self.env._("%(person)s declined %(event)s")
             return sentence % values
         return super()._inbox_card_title(rule, old, new)
 

@@ -1,11 +1,11 @@
-from odoo import _, models
+from odoo import models
 
 
 class CalendarEvent(models.Model):
     _inherit = "calendar.event"
 
     def _inbox_card_noun(self):
-        return _("Appointment")
+        return self.env._("Appointment")
 
     def action_inbox_confirm(self):
         """The person confirmed they come: the attendees outside the company

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
@@ -26,7 +26,7 @@ class CrmLead(models.Model):
         to it. Returns its id or False."""
         self.ensure_one()
         if not self.partner_id:
-            raise UserError(_("Set the opportunity's customer to write to them."))
+            raise UserError(self.env._("Set the opportunity's customer to write to them."))
         return self.env["inbox.conversation"]._inbox_feed(self.partner_id, lead=self, create=create)
 
     def action_view_inbox_conversations(self):
@@ -37,16 +37,16 @@ class CrmLead(models.Model):
         return action
 
     def _inbox_card_noun(self):
-        return _("Opportunity") if self.type == "opportunity" else _("Lead")
+        return self.env._("Opportunity") if self.type == "opportunity" else self.env._("Lead")
 
     def _inbox_card_title(self, rule, old=None, new=None):
         if rule.event == "write" and rule.field_name == "stage_id" and self.stage_id.is_won:
-            return _("Opportunity won: %s", self.display_name)
+            return self.env._("Opportunity won: %s", self.display_name)
         if rule.event == "write" and rule.field_name == "active":
             if self.active:
-                return _("Opportunity restored: %s", self.display_name)
-            return _("Opportunity lost: %(name)s (%(reason)s)", name=self.display_name,
-                     reason=self.lost_reason_id.name or _("no reason given"))
+                return self.env._("Opportunity restored: %s", self.display_name)
+            return self.env._("Opportunity lost: %(name)s (%(reason)s)", name=self.display_name,
+                              reason=self.lost_reason_id.name or self.env._("no reason given"))
         return super()._inbox_card_title(rule, old, new)
 
     # ------------------------------------------------------------------
@@ -74,13 +74,13 @@ class CrmLead(models.Model):
         # the answers are what the person typed: text, escaped wherever it is shown
         summary = "\n".join(f"{name}: {value}" for name, value in values.items())
         if lead:
-            lead.message_post(body=plaintext2html(_("The person filled in the form again:\n%s", summary)),
+            lead.message_post(body=plaintext2html(self.env._("The person filled in the form again:\n%s", summary)),
                               message_type="comment", subtype_xmlid="mail.mt_note")
             return lead
         utm = self.env["utm.mixin"]
         platform = "Instagram" if answers.get("platform") == "ig" else "Facebook"
         lead = self.with_context(mail_create_nolog=True).create({
-            "name": answers.get("campaign") or _("Lead from %s", platform),
+            "name": answers.get("campaign") or self.env._("Lead from %s", platform),
             "type": "opportunity",
             "partner_id": partner.id,
             "user_id": conversation.user_id.id,
@@ -90,12 +90,12 @@ class CrmLead(models.Model):
             "inbox_leadgen_id": event.leadgen_id,
             "inbox_lead_form_id": form,
             "source_id": utm._find_or_create_record("utm.source", platform).id,
-            "medium_id": utm._find_or_create_record("utm.medium", _("Lead Ads")).id,
+            "medium_id": utm._find_or_create_record("utm.medium", self.env._("Lead Ads")).id,
             "campaign_id": answers.get("campaign") and utm._find_or_create_record(
                 "utm.campaign", answers["campaign"]).id,
         })
         conversation._inbox_link_lead(lead)
         if lead.user_id:
             lead.activity_schedule("mail.mail_activity_data_todo", user_id=lead.user_id.id,
-                                   summary=_("Follow up the lead from %s", platform))
+                                   summary=self.env._("Follow up the lead from %s", platform))
         return lead

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -20,7 +20,7 @@ class InboxAssignmentRule(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
-    team_id = fields.Many2one("crm.team", string="Team", required=True, check_company=True, ondelete="cascade")
+    team_id = fields.Many2one("crm.team", required=True, check_company=True, ondelete="cascade")
     sender_ids = fields.Many2many(
         "inbox.sender", string="Sender Accounts", check_company=True,
         help="The rule takes conversations written to these numbers or addresses; empty: any.")
@@ -38,7 +38,7 @@ class InboxAssignmentRule(models.Model):
         for rule in self:
             outsiders = rule.user_ids.filtered(lambda user: group not in user.all_group_ids)
             if outsiders:
-                raise ValidationError(_("%s cannot use the Inbox.", ", ".join(outsiders.mapped("name"))))
+                raise ValidationError(self.env._("%s cannot use the Inbox.", ", ".join(outsiders.mapped("name"))))
 
     def _inbox_matches(self, conversation, sender):
         self.ensure_one()

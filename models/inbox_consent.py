@@ -21,8 +21,7 @@ class InboxConsent(models.Model):
         "Do Not Disturb", help="Nobody writes to the person on this channel from the Inbox until it is off; "
                                "the person may still write.")
     opted_out = fields.Boolean(
-        "Opted Out", help="For a channel without an opt-out list of Odoo's: the person asked not to be written "
-                          "to on it.")
+        help="For a channel without an opt-out list of Odoo's: the person asked not to be written to on it.")
 
     _partner_channel_unique = models.Constraint(
         "UNIQUE(partner_id, channel)", "A person has one consent line per channel.")

@@ -1,5 +1,5 @@
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
@@ -26,7 +26,7 @@ class InboxConversation(models.Model):
         [("open", "Open"), ("closed", "Closed")], default="open", required=True, tracking=True)
     user_id = fields.Many2one("res.users", string="Assignee", index="btree_not_null", tracking=True,
                               domain="[('share', '=', False)]")
-    team_id = fields.Many2one("crm.team", string="Team", index="btree_not_null", tracking=True, check_company=True)
+    team_id = fields.Many2one("crm.team", index="btree_not_null", tracking=True, check_company=True)
     label_ids = fields.Many2many("inbox.label", string="Labels")
 
     last_message_date = fields.Datetime(readonly=True)
@@ -58,7 +58,7 @@ class InboxConversation(models.Model):
         "This person already has an open conversation in this company.")
 
     def init(self):
-        super().init()
+        res = super().init()
         # conversations kept from before the rule: the person's latest open
         # one stays open, the others are closed (their messages stay)
         self.env.cr.execute("""
@@ -69,6 +69,7 @@ class InboxConversation(models.Model):
                AND (COALESCE(newer.last_message_date, newer.create_date), newer.id)
                  > (COALESCE(c.last_message_date, c.create_date), c.id)
         """)
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -79,7 +80,7 @@ class InboxConversation(models.Model):
             if vals.get("state", context.get("default_state", "open")) == "open" and partner_id:
                 key = (partner_id, vals.get("company_id") or context.get("default_company_id") or self.env.company.id)
                 if key in starting:
-                    raise UserError(_("A person has one open conversation per company."))
+                    raise UserError(self.env._("A person has one open conversation per company."))
                 starting.add(key)
                 self._inbox_check_none_open(*key)
         # "Conversation created" says nothing in a conversation's timeline
@@ -128,7 +129,7 @@ class InboxConversation(models.Model):
 
     def _search_is_unread(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on Unread."))
+            raise UserError(self.env._("Unsupported search on Unread."))
         self.flush_model(["last_inbound_message_id"])
         self.env["inbox.read.state"].flush_model()
         uid = self.env.uid
@@ -212,8 +213,8 @@ class InboxConversation(models.Model):
         self.invalidate_recordset(["user_id"])
         taken = self.filtered(lambda c: c.user_id and c.user_id != self.env.user)
         if taken:
-            raise UserError(_("%(user)s is already attending the conversation with %(person)s.",
-                              user=taken[0].user_id.name, person=taken[0].partner_id.name))
+            raise UserError(self.env._("%(user)s is already attending the conversation with %(person)s.",
+                                       user=taken[0].user_id.name, person=taken[0].partner_id.name))
         self.inbox_assign(self.env.uid)
         return True
 
@@ -223,7 +224,7 @@ class InboxConversation(models.Model):
         as they prefer."""
         user = self.env["res.users"].browse(user_id).exists() if user_id else self.env["res.users"]
         if user and not user.has_group("unified_inbox.group_inbox_user"):
-            raise UserError(_("%s has no access to the Inbox.", user.name))
+            raise UserError(self.env._("%s has no access to the Inbox.", user.name))
         # Odoo's own "you have been assigned" email is not ours to send: the
         # assignee hears of it only when asked for, once, as they prefer
         self.with_context(mail_auto_subscribe_no_notify=True).write({"user_id": user.id})
@@ -233,9 +234,9 @@ class InboxConversation(models.Model):
             for conversation in self:
                 conversation.message_notify(
                     partner_ids=user.partner_id.ids,
-                    subject=_("Conversation with %s assigned to you", conversation.partner_id.name),
-                    body=_("%(assigner)s assigned you the conversation with %(person)s.",
-                           assigner=self.env.user.name, person=conversation.partner_id.name),
+                    subject=self.env._("Conversation with %s assigned to you", conversation.partner_id.name),
+                    body=self.env._("%(assigner)s assigned you the conversation with %(person)s.",
+                                    assigner=self.env.user.name, person=conversation.partner_id.name),
                 )
         return True
 
@@ -247,7 +248,7 @@ class InboxConversation(models.Model):
         self.check_access("write")
         label = self.env["inbox.label"].browse(label_id).exists()
         if not label:
-            raise UserError(_("This label no longer exists."))
+            raise UserError(self.env._("This label no longer exists."))
         self.write({"label_ids": [Command.link(label.id) if active else Command.unlink(label.id)]})
         return self._inbox_list_row()["labels"]
 
@@ -266,7 +267,7 @@ class InboxConversation(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("New Message"),
+            "name": self.env._("New Message"),
             "res_model": "inbox.compose",
             "view_mode": "form",
             "target": "new",

@@ -1,14 +1,14 @@
 """The conversation's channels: which ones the current user may write to the
 person on now, from which sender accounts, and why not. Every rule is read
 from the channel registry (``channels/``)."""
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import channels
 
 
 class InboxConversation(models.Model):
-    _inherit = "inbox.conversation"
+    _inherit = "inbox.conversation"  # one file per concern; pylint: disable=consider-merging-classes-inherited
 
     @api.depends("partner_id", "state", "company_id", "last_inbound_message_id", "last_sender_id")
     @api.depends_context("uid")
@@ -37,7 +37,7 @@ class InboxConversation(models.Model):
         try:
             return channels.get(channel)
         except KeyError:
-            raise UserError(_("Unknown channel %s.", channel)) from None
+            raise UserError(self.env._("Unknown channel %s.", channel)) from None
 
     def _inbox_usable_senders(self, channel):
         """The sender accounts of ``channel`` the current user may use here,
@@ -66,13 +66,14 @@ class InboxConversation(models.Model):
             return False
         label = channels.get(channel).label
         if not sender:
-            return _("No %s sender account is available to you.", label)
+            return self.env._("No %s sender account is available to you.", label)
         if sender.channel != channel:
-            return _("%(sender)s is not a %(channel)s account.", sender=sender.name, channel=label)
+            return self.env._("%(sender)s is not a %(channel)s account.", sender=sender.name, channel=label)
         if sender.state in ("not_configured", "down"):
-            return _("%(provider)s is not ready: %(reason)s",
-                     provider=sender.provider_id.name,
-                     reason=sender.state_reason or dict(sender.provider_id._fields["state"].selection)[sender.state])
+            return self.env._(
+                "%(provider)s is not ready: %(reason)s",
+                provider=sender.provider_id.name,
+                reason=sender.state_reason or dict(sender.provider_id._fields["state"].selection)[sender.state])
         return self._inbox_recipient_reason(channel, sender, approved_template)
 
     def _inbox_recipient_reason(self, channel, sender, approved_template=False):
@@ -87,14 +88,16 @@ class InboxConversation(models.Model):
         if not self._inbox_recipient_address(channel):
             return partner._inbox_no_address_reason(entry.identity)
         if partner._inbox_is_opted_out(channel):
-            return _("%(name)s opted out of %(channel)s messages.", name=partner.display_name, channel=entry.label)
+            return self.env._("%(name)s opted out of %(channel)s messages.", name=partner.display_name,
+                              channel=entry.label)
         if partner._inbox_is_dnd(channel):
-            return _("%(name)s is in Do Not Disturb for %(channel)s.", name=partner.display_name,
-                     channel=entry.label)
+            return self.env._("%(name)s is in Do Not Disturb for %(channel)s.", name=partner.display_name,
+                              channel=entry.label)
         if not approved_template and not self._inbox_window_open(channel, sender):
-            return _("The %(channel)s window is closed: %(name)s has not written in the last %(hours)s hours. "
-                     "Only an approved template can be sent.", channel=entry.label, name=partner.display_name,
-                     hours=int(entry.reply_window.total_seconds() // 3600))
+            return self.env._(
+                "The %(channel)s window is closed: %(name)s has not written in the last %(hours)s hours. "
+                "Only an approved template can be sent.", channel=entry.label, name=partner.display_name,
+                hours=int(entry.reply_window.total_seconds() // 3600))
         return False
 
     def _inbox_window_expiry(self, channel, sender=None):

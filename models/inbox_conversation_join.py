@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import hmac
 
@@ -12,7 +12,7 @@ JOIN_REQUEST_DELAY = timedelta(hours=1)
 
 
 class InboxConversation(models.Model):
-    _inherit = "inbox.conversation"
+    _inherit = "inbox.conversation"  # one file per concern; pylint: disable=consider-merging-classes-inherited
 
     def _inbox_handled_by(self):
         """Who handles the conversation (team, assignee): what an Inbox user
@@ -25,12 +25,12 @@ class InboxConversation(models.Model):
     def _inbox_handled_by_message(self):
         handled = self._inbox_handled_by()
         if handled["team"] and handled["user"]:
-            who = _("%(team)s (%(user)s)", team=handled["team"], user=handled["user"])
+            who = self.env._("%(team)s (%(user)s)", team=handled["team"], user=handled["user"])
         else:
-            who = handled["team"] or handled["user"] or _("nobody yet")
-        return _("%(person)s already has an open conversation, handled by %(who)s. "
-                 "Search their number in the Inbox to ask to join it.",
-                 person=self.sudo().partner_id.display_name, who=who)
+            who = handled["team"] or handled["user"] or self.env._("nobody yet")
+        return self.env._("%(person)s already has an open conversation, handled by %(who)s. "
+                          "Search their number in the Inbox to ask to join it.",
+                          person=self.sudo().partner_id.display_name, who=who)
 
     def _inbox_handlers(self):
         """Who may let somebody in: the assignee, else the team's members,
@@ -59,7 +59,7 @@ class InboxConversation(models.Model):
         user = self.env.user
         conversation = self.sudo()
         if not user.has_group("unified_inbox.group_inbox_user") or conversation.company_id not in user.company_ids:
-            raise AccessError(_("You cannot ask to join this conversation."))
+            raise AccessError(self.env._("You cannot ask to join this conversation."))
         if self.has_access("read"):
             return dict(conversation._inbox_handled_by(), joined=True)
         if self.env["mail.message"].sudo().search_count([
@@ -70,18 +70,18 @@ class InboxConversation(models.Model):
             return dict(conversation._inbox_handled_by(), requested=True)
         handlers = conversation._inbox_handlers()
         if not handlers:
-            raise UserError(_("Nobody handles this conversation yet: ask an Inbox manager."))
+            raise UserError(self.env._("Nobody handles this conversation yet: ask an Inbox manager."))
         base_url = conversation.get_base_url()
         accept, decline = (f"{base_url}{conversation._inbox_join_path(user, decision)}"
                            for decision in ("accept", "decline"))
         team = user.sudo().crm_team_ids[:1].name
         body = Markup("<p>%s</p><p><a href=\"%s\">%s</a> · <a href=\"%s\">%s</a></p>") % (
-            _("%(user)s%(team)s asks to join the conversation with %(person)s.", user=user.name,
-              team=f" ({team})" if team else "", person=conversation.partner_id.display_name),
-            accept, _("Let them in"), decline, _("Decline"))
+            self.env._("%(user)s%(team)s asks to join the conversation with %(person)s.", user=user.name,
+                       team=f" ({team})" if team else "", person=conversation.partner_id.display_name),
+            accept, self.env._("Let them in"), decline, self.env._("Decline"))
         conversation.message_notify(
             partner_ids=handlers.partner_id.ids, body=body,
-            subject=_("%s asks to join a conversation", user.name))
+            subject=self.env._("%s asks to join a conversation", user.name))
         return dict(conversation._inbox_handled_by(), requested=True)
 
     def _inbox_join_path(self, user, decision):
@@ -100,17 +100,17 @@ class InboxConversation(models.Model):
         person = self.partner_id.display_name
         if accept:
             self.sudo().message_subscribe(partner_ids=requester.partner_id.ids)
-            self.message_post(body=_("%(user)s let %(requester)s in.", user=self.env.user.name,
-                                     requester=requester.name),
+            self.message_post(body=self.env._("%(user)s let %(requester)s in.", user=self.env.user.name,
+                                              requester=requester.name),
                               message_type="notification", subtype_xmlid="mail.mt_note")
             self.sudo().message_notify(
-                partner_ids=requester.partner_id.ids, subject=_("You joined the conversation with %s", person),
-                body=_("%(user)s let you in the conversation with %(person)s.", user=self.env.user.name,
-                       person=person))
+                partner_ids=requester.partner_id.ids, subject=self.env._("You joined the conversation with %s", person),
+                body=self.env._("%(user)s let you in the conversation with %(person)s.", user=self.env.user.name,
+                                person=person))
         else:
             # the requester may not read the conversation: a notification of no record
             self.env["mail.thread"].sudo().message_notify(
-                partner_ids=requester.partner_id.ids, subject=_("Request to join declined"),
-                body=_("%(user)s declined your request to join the conversation with %(person)s.",
-                       user=self.env.user.name, person=person))
+                partner_ids=requester.partner_id.ids, subject=self.env._("Request to join declined"),
+                body=self.env._("%(user)s declined your request to join the conversation with %(person)s.",
+                                user=self.env.user.name, person=person))
         return True

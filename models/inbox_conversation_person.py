@@ -1,13 +1,13 @@
 """The person panel of the Inbox: who the person is, their consent per channel, their opportunities and
 appointments; and the opportunity of the conversation."""
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import channels
 
 
 class InboxConversation(models.Model):
-    _inherit = "inbox.conversation"
+    _inherit = "inbox.conversation"  # one file per concern; pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Person panel
@@ -62,17 +62,19 @@ class InboxConversation(models.Model):
         self.check_access("write")
         label = self._inbox_channel(channel).label
         if channels.get(channel).internal:
-            raise UserError(_("An internal note reaches nobody: it takes no consent."))
+            raise UserError(self.env._("An internal note reaches nobody: it takes no consent."))
         partner = self.partner_id.sudo()
         changes = []
         if opted_out is not None and bool(opted_out) != partner._inbox_is_opted_out(channel):
-            partner._inbox_set_opt_out(channel, bool(opted_out), _("Changed from the Inbox by %s.", self.env.user.name))
-            changes.append(_("opted out of %s", label) if opted_out else _("opted in to %s", label))
+            reason = self.env._("Changed from the Inbox by %s.", self.env.user.name)
+            partner._inbox_set_opt_out(channel, bool(opted_out), reason)
+            changes.append(self.env._("opted out of %s", label) if opted_out else self.env._("opted in to %s", label))
         if dnd is not None and bool(dnd) != partner._inbox_is_dnd(channel):
             partner._inbox_set_dnd(channel, bool(dnd))
-            changes.append(_("Do Not Disturb on for %s", label) if dnd else _("Do Not Disturb off for %s", label))
+            changes.append(self.env._("Do Not Disturb on for %s", label) if dnd
+                           else self.env._("Do Not Disturb off for %s", label))
         if changes:
-            title = _("%(name)s: %(changes)s (by %(user)s).", name=partner.display_name,
+            title = self.env._("%(name)s: %(changes)s (by %(user)s).", name=partner.display_name,
                       changes=", ".join(changes), user=self.env.user.name)
             self._inbox_post_card(
                 {"kind": "consent", "event": "write", "model": "res.partner", "res_id": partner.id, "title": title})
@@ -108,7 +110,7 @@ class InboxConversation(models.Model):
         self.check_access("write")
         Lead = self.env["crm.lead"]
         if not Lead.has_access("create"):
-            raise UserError(_("You cannot create opportunities: ask for access to the CRM."))
+            raise UserError(self.env._("You cannot create opportunities: ask for access to the CRM."))
         partner = self.partner_id
         lead = Lead.create({
             "name": partner.name,
@@ -130,7 +132,7 @@ class InboxConversation(models.Model):
         if lead:
             lead.check_access("read")
             if lead.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
-                raise UserError(_("%(lead)s is not an opportunity of %(person)s.", lead=lead.name,
+                raise UserError(self.env._("%(lead)s is not an opportunity of %(person)s.", lead=lead.name,
                                   person=self.partner_id.name))
         self._inbox_link_lead(lead)
         return True
@@ -138,5 +140,5 @@ class InboxConversation(models.Model):
     def _inbox_link_lead(self, lead):
         self.sudo().lead_id = lead
         if lead:
-            self.message_post(body=_("Linked to the opportunity %s.", lead.name),
+            self.message_post(body=self.env._("Linked to the opportunity %s.", lead.name),
                               message_type="notification", subtype_xmlid="mail.mt_note")

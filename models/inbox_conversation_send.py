@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext, is_html_empty, plaintext2html
 
@@ -15,7 +15,7 @@ CLOCK_SKEW = timedelta(minutes=1)
 
 
 class InboxConversation(models.Model):
-    _inherit = "inbox.conversation"
+    _inherit = "inbox.conversation"  # one file per concern; pylint: disable=consider-merging-classes-inherited
 
     def message_inbox_send(self, channel, body, subject=None, sender_id=None, template_id=None,
                            attachment_ids=None, scheduled_date=None):
@@ -59,7 +59,7 @@ class InboxConversation(models.Model):
         if reason:
             raise UserError(reason)
         if scheduled_date and fields.Datetime.to_datetime(scheduled_date) < fields.Datetime.now() - CLOCK_SKEW:
-            raise UserError(_("A message cannot be scheduled in the past."))
+            raise UserError(self.env._("A message cannot be scheduled in the past."))
 
         message = self.message_post(
             body=html_body,
@@ -95,7 +95,7 @@ class InboxConversation(models.Model):
         self.check_access("read")
         template = self.env["inbox.template"].browse(template_id).exists()
         if not template:
-            raise UserError(_("This template no longer exists."))
+            raise UserError(self.env._("This template no longer exists."))
         subject, body = template._inbox_render(self)
         body = str(body or "")
         return {
@@ -110,7 +110,7 @@ class InboxConversation(models.Model):
             return template
         template = template.browse(template_id).exists()
         if not template or template.channel != channel:
-            raise UserError(_("This template is not a %s template.", channels.get(channel).label))
+            raise UserError(self.env._("This template is not a %s template.", channels.get(channel).label))
         template._inbox_check_sendable()
         return template
 
@@ -125,12 +125,12 @@ class InboxConversation(models.Model):
             text = (body or "").strip()
             html_body = plaintext2html(text)
         if not text and not has_attachments:
-            raise UserError(_("Write a message before sending."))
+            raise UserError(self.env._("Write a message before sending."))
         if entry.subject and not (subject or "").strip():
-            raise UserError(_("An email needs a subject."))
+            raise UserError(self.env._("An email needs a subject."))
         if entry.max_length and len(text) > entry.max_length:
-            raise UserError(_("A %(channel)s message is limited to %(max)s characters.",
-                              channel=entry.label, max=entry.max_length))
+            raise UserError(self.env._("A %(channel)s message is limited to %(max)s characters.",
+                                       channel=entry.label, max=entry.max_length))
         return html_body
 
     def _inbox_check_sender(self, channel, sender_id):
@@ -140,7 +140,7 @@ class InboxConversation(models.Model):
             return self._inbox_usable_senders(channel)[:1]
         sender = self.env["inbox.sender"].sudo().browse(sender_id).exists()._inbox_usable_by(self.env.user)
         if not sender or sender.company_id != self.company_id:
-            raise UserError(_("You cannot send from this sender account."))
+            raise UserError(self.env._("You cannot send from this sender account."))
         return sender
 
     @staticmethod
@@ -158,12 +158,13 @@ class InboxConversation(models.Model):
             return attachments
         max_size = channels.get(channel).attachment_max_size
         if not max_size:
-            raise UserError(_("%s messages cannot carry attachments.", channels.get(channel).label))
+            raise UserError(self.env._("%s messages cannot carry attachments.", channels.get(channel).label))
         attachments.check_access("read")
         for attachment in attachments:
             extension = (attachment.name or "").rsplit(".", 1)[-1].lower() if "." in (attachment.name or "") else ""
             if extension not in ATTACHMENT_EXTENSIONS:
-                raise UserError(_("%s: this type of file cannot be sent.", attachment.name))
+                raise UserError(self.env._("%s: this type of file cannot be sent.", attachment.name))
             if attachment.file_size > max_size:
-                raise UserError(_("%(name)s is larger than %(size)s MB.", name=attachment.name, size=max_size >> 20))
+                raise UserError(self.env._("%(name)s is larger than %(size)s MB.", name=attachment.name,
+                                           size=max_size >> 20))
         return attachments

@@ -1,6 +1,6 @@
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 SHORTCUT = re.compile(r"[\w-]+")
@@ -23,7 +23,7 @@ class InboxSnippet(models.Model):
         else False,
         help="Set: a personal snippet, for its owner only.")
     team_id = fields.Many2one(
-        "crm.team", string="Team", index="btree_not_null", ondelete="cascade",
+        "crm.team", index="btree_not_null", ondelete="cascade",
         help="Set: shared with the team's members. Neither owner nor team: shared with everyone.")
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
     scope = fields.Selection(
@@ -38,7 +38,7 @@ class InboxSnippet(models.Model):
     def _check_shortcut(self):
         for snippet in self:
             if not SHORTCUT.fullmatch(snippet.shortcut or ""):
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "The shortcut %s may only hold letters, digits, - and _: it is typed after a slash.",
                     snippet.shortcut))
 

@@ -1,6 +1,6 @@
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html_sanitize, plaintext2html
 
@@ -62,15 +62,16 @@ class InboxTemplate(models.Model):
         sources = [line for line in (self.whatsapp_variables or "").splitlines() if line.strip()]
         needed = max((int(number) for number in NUMBERED_VARIABLE.findall(self.body or "")), default=0)
         if len(sources) < needed:
-            raise UserError(_("The template %(name)s has %(count)s variables: give each a value in the template.",
-                              name=self.name, count=needed))
+            raise UserError(self.env._(
+                "The template %(name)s has %(count)s variables: give each a value in the template.",
+                name=self.name, count=needed))
         parameters = [
             str(self._render_template(source, "inbox.conversation", conversation.ids)[conversation.id]).strip()
             for source in sources
         ]
         empty = [str(index) for index, value in enumerate(parameters, 1) if not value]
         if empty:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "The template %(name)s has no value for {{%(numbers)s}} in this conversation (an empty field of "
                 "%(person)s?).", name=self.name, numbers="}}, {{".join(empty), person=conversation.partner_id.name))
         return parameters
@@ -112,7 +113,7 @@ class InboxTemplate(models.Model):
         """Refuse a WhatsApp template the provider has not approved."""
         for template in self:
             if template.whatsapp_template_name and template.whatsapp_status not in (False, "approved"):
-                raise UserError(_(
+                raise UserError(self.env._(
                     "The template %(name)s cannot be sent: Meta's review status is %(status)s.",
                     name=template.name, status=dict(template._fields["whatsapp_status"].selection)[
                         template.whatsapp_status]))
@@ -151,5 +152,6 @@ class InboxTemplate(models.Model):
         for info in infos:
             synced |= self._inbox_apply_template_info(provider, info)
         gone = self.search([("whatsapp_provider_id", "=", provider.id), ("id", "not in", synced.ids)])
-        gone.write({"whatsapp_status": "disabled", "whatsapp_status_reason": _("No longer in the business account.")})
+        gone.write({"whatsapp_status": "disabled",
+                    "whatsapp_status_reason": self.env._("No longer in the business account.")})
         return synced

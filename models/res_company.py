@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -20,7 +20,8 @@ class ResCompany(models.Model):
         for company in self:
             hours = (company.inbox_quiet_start, company.inbox_quiet_end)
             if any(not 0 <= hour < 24 for hour in hours) or hours[0] == hours[1]:
-                raise ValidationError(_("Quiet hours go from one time of day to another, between 00:00 and 23:59."))
+                raise ValidationError(
+                    self.env._("Quiet hours go from one time of day to another, between 00:00 and 23:59."))
 
     def _inbox_quiet_until(self, when):
         """When the quiet hours around ``when`` (naive UTC) end, as naive UTC,

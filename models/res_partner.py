@@ -1,6 +1,6 @@
 from psycopg2 import IntegrityError
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 
 from .. import channels
@@ -51,10 +51,10 @@ class ResPartner(models.Model):
     def _inbox_no_address_reason(self, identity):
         """What the user is told when the person has no address of this kind."""
         if identity == channels.EMAIL:
-            return _("%s has no valid email address.", self.display_name)
+            return self.env._("%s has no valid email address.", self.display_name)
         if identity == channels.PHONE:
-            return _("%s has no valid phone number.", self.display_name)
-        return _("%s cannot be reached on this channel.", self.display_name)
+            return self.env._("%s has no valid phone number.", self.display_name)
+        return self.env._("%s cannot be reached on this channel.", self.display_name)
 
     @api.model
     def _inbox_find(self, identity, address):
@@ -86,7 +86,7 @@ class ResPartner(models.Model):
                 return self.create(values)
         except IntegrityError as error:
             if "inbox_identity" in str(error):
-                raise ConcurrencyError(_("Another request created %s at the same time.", address)) from error
+                raise ConcurrencyError(self.env._("Another request created %s at the same time.", address)) from error
             raise
 
     @api.model
@@ -152,8 +152,8 @@ class ResPartner(models.Model):
             return
         address = self._inbox_address(entry.identity)
         if not address:
-            raise UserError(_("%(name)s has no address for %(channel)s.", name=self.display_name,
-                              channel=entry.label))
+            raise UserError(self.env._("%(name)s has no address for %(channel)s.", name=self.display_name,
+                                       channel=entry.label))
         flag, as_list = self._INBOX_OPT_OUT_LISTS[entry.opt_out_list]
         Blacklist = self.env[entry.opt_out_list].sudo()
         (Blacklist._add if opted_out else Blacklist._remove)([address] if as_list else address, message=reason)
@@ -168,9 +168,9 @@ class ResPartner(models.Model):
         provider blocks it anyway), START-like ones take it off."""
         Blacklist = self.env["phone.blacklist"].sudo()
         if keyword == "stop":
-            Blacklist._add([number], message=_("Opted out by replying STOP."))
+            Blacklist._add([number], message=self.env._("Opted out by replying STOP."))
         elif keyword == "start":
-            Blacklist._remove([number], message=_("Opted in again by replying START."))
+            Blacklist._remove([number], message=self.env._("Opted in again by replying START."))
         self.invalidate_recordset(["phone_sanitized_blacklisted"])
 
     def inbox_feed_conversation(self, create=False):

@@ -534,9 +534,9 @@ class ProviderAdapter:
     def http(self, method, url, **kwargs):
         """Call the provider; map transport failures and error answers to
         :class:`ProviderError` (timeouts, 429 and 5xx are retryable)."""
-        kwargs.setdefault("timeout", self.timeout)
+        timeout = kwargs.pop("timeout", self.timeout)
         try:
-            response = requests.request(method, url, **kwargs)
+            response = requests.request(method, url, timeout=timeout, **kwargs)
         except requests.Timeout as error:
             raise ProviderError("The provider did not answer in time.", code="timeout", retryable=True,
                                 maybe_sent=request_left(error)) from error

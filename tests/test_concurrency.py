@@ -199,7 +199,7 @@ class TestConcurrentWebhooks(WorkersServerCase):
                 "address": "+32 470 00 09 99"})
             cls.provider_id = provider.id
             cls.token, cls.secret = provider.webhook_token, provider.webhook_secret
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         cls.addClassCleanup(cls._cleanup)
 
     @classmethod
@@ -214,7 +214,7 @@ class TestConcurrentWebhooks(WorkersServerCase):
             partners.unlink()
             provider.sender_ids.unlink()
             provider.unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def post_all(self, payloads):
         """POST the signed payloads all at the same moment; their statuses."""
@@ -274,7 +274,7 @@ class TestAttendRace(WorkersServerCase):
             cls.user_ids, cls.conversation_id = users.ids, conversation.id
             cls.logins = users.mapped("login")
             cls.ids_to_clean = (team.id, partner.id)
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         cls.addClassCleanup(cls._cleanup)
 
     @classmethod
@@ -286,7 +286,7 @@ class TestAttendRace(WorkersServerCase):
             env["crm.team"].browse(cls.ids_to_clean[0]).unlink()
             users.unlink()
             partners.unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def session(self, login):
         session = requests.Session()
@@ -334,7 +334,7 @@ class TestConcurrentLeadAds(WorkersServerCase):
                 "meta_access_token": cls.fake.meta_token, "meta_app_secret": "app-secret",
                 "meta_verify_token": "verify-me"})
             cls.provider_id, cls.token = provider.id, provider.webhook_token
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         cls.addClassCleanup(cls._cleanup)
 
     @classmethod
@@ -348,7 +348,7 @@ class TestConcurrentLeadAds(WorkersServerCase):
             people.unlink()
             env["inbox.event"].search([("provider_id", "=", cls.provider_id)]).unlink()
             env["inbox.provider"].browse(cls.provider_id).unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def answers(self, leadgen_id, email):
         self.fake.leads[leadgen_id] = {

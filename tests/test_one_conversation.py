@@ -223,7 +223,7 @@ class TwoTeamsCommitted:
             partner = env["res.partner"].create({"name": f"{cls.person_name} {cls.suffix}", "phone": cls.phone})
             cls.user_ids, cls.team_ids, cls.partner_id = users.ids, teams.ids, partner.id
             cls.logins = users.mapped("login")
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         cls.addClassCleanup(cls._cleanup)
 
     @classmethod
@@ -236,7 +236,7 @@ class TwoTeamsCommitted:
             env["crm.team"].browse(cls.team_ids).unlink()
             users.unlink()
             partners.unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
 
 @tagged("post_install", "-at_install")

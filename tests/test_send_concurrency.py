@@ -48,7 +48,7 @@ class TestBatchUnderWebhooks(WorkersServerCase):
             conversation = env["inbox.conversation"].create({"partner_id": partner.id})
             cls.provider_id, cls.sender_id, cls.conversation_id = provider.id, sender.id, conversation.id
             cls.webhook_url = f"{cls.base_url}/unified_inbox/webhook/{provider.webhook_token}"
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         cls.addClassCleanup(cls._cleanup)
 
     @classmethod
@@ -64,7 +64,7 @@ class TestBatchUnderWebhooks(WorkersServerCase):
             partners.unlink()
             provider.sender_ids.unlink()
             provider.unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def post_inbound(self, index):
         form = {"MessageSid": f"SMin{self.suffix}{index}", "AccountSid": self.fake.twilio_sid,
@@ -88,7 +88,7 @@ class TestBatchUnderWebhooks(WorkersServerCase):
             conversation = env["inbox.conversation"].browse(self.conversation_id)
             message_ids = [conversation.message_inbox_send("sms", f"Batch message {index}", sender_id=self.sender_id).id
                            for index in range(BATCH)]
-            cr.commit()  # the cron workers are woken: the batch goes out now
+            cr.commit()  # the cron workers are woken: the batch goes out now; pylint: disable=invalid-commit
         started = time.time()
         stop, flood_answers = threading.Event(), []
         flooders = [threading.Thread(target=self.flood, args=(flood_answers, stop)) for _i in range(FLOOD_THREADS)]

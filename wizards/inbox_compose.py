@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
@@ -97,8 +97,8 @@ class InboxCompose(models.TransientModel):
             conversation = wizard.conversation_id
             if not conversation and wizard.templates_only and not wizard.template_id.whatsapp_template_name:
                 # a person without a conversation yet: only the window can be told before sending
-                name = wizard.partner_id.display_name or (wizard.new_address or "").strip() or _("This person")
-                wizard.availability_reason = _(
+                name = wizard.partner_id.display_name or (wizard.new_address or "").strip() or self.env._("This person")
+                wizard.availability_reason = self.env._(
                     "The WhatsApp window is closed: %s has not written in the last 24 hours. "
                     "Only an approved template can be sent.", name)
                 continue
@@ -137,11 +137,11 @@ class InboxCompose(models.TransientModel):
             return self.partner_id
         address = (self.new_address or "").strip()
         if not address:
-            raise UserError(_("Choose a person or type a phone number or an email address."))
+            raise UserError(self.env._("Choose a person or type a phone number or an email address."))
         identity = _typed_identity(address)
         normalized = self.env["inbox.sender"]._inbox_normalize(identity, address, raise_exception=False)
         if not normalized:
-            raise UserError(_("%s is neither a valid phone number nor a valid email address.", address))
+            raise UserError(self.env._("%s is neither a valid phone number nor a valid email address.", address))
         # Inbox users start conversations with people who never wrote: the
         # person is created as the inbound path would, whatever the user's
         # rights on contacts

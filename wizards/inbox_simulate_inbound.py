@@ -1,6 +1,6 @@
 import uuid
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..providers.sandbox import SandboxAdapter
@@ -39,7 +39,7 @@ class InboxSimulateInbound(models.TransientModel):
             domain.append(("id", "=", sender_id))
         senders = self.env["inbox.sender"].sudo().search(domain)
         if not senders:
-            raise UserError(_("There is no sandbox sender account in this company."))
+            raise UserError(self.env._("There is no sandbox sender account in this company."))
         return senders
 
     @api.model
@@ -53,8 +53,8 @@ class InboxSimulateInbound(models.TransientModel):
         partner = conversation.partner_id
         from_address = conversation._inbox_recipient_address(sender.channel)
         if not from_address:
-            raise UserError(_("%(name)s has no address for %(channel)s.", name=partner.display_name,
-                              channel=dict(sender._fields["channel"].selection)[sender.channel]))
+            raise UserError(self.env._("%(name)s has no address for %(channel)s.", name=partner.display_name,
+                                       channel=dict(sender._fields["channel"].selection)[sender.channel]))
         provider = sender.provider_id
         request = SandboxAdapter.signed_request(provider.webhook_url, provider.webhook_secret, [{
             "type": "message",
@@ -68,7 +68,7 @@ class InboxSimulateInbound(models.TransientModel):
         }])
         status, _content_type, answer = provider._inbox_handle_webhook(request, apply_now=True)
         if status != 200:
-            raise UserError(_("The sandbox refused the message: %s", answer))
+            raise UserError(self.env._("The sandbox refused the message: %s", answer))
         return True
 
     def action_simulate(self):
