@@ -19,6 +19,7 @@ from . import (
     inbox_conversation_store,
     inbox_conversation_thread,
     inbox_event,
+    inbox_identity,
     inbox_label,
     inbox_lock,
     inbox_provider,

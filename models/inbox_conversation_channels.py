@@ -51,10 +51,11 @@ class InboxConversation(models.Model):
         last = self.last_sender_id & senders
         return last | (senders - last) if last else senders
 
-    def _inbox_recipient_address(self, channel):
-        """The person's address on ``channel`` (E.164, email...), or False."""
+    def _inbox_recipient_address(self, channel, sender=None):
+        """The person's address on ``channel`` (E.164, email, the id
+        ``sender``'s provider gave them...), or False."""
         self.ensure_one()
-        return self.partner_id._inbox_address(channels.get(channel).identity)
+        return self.partner_id._inbox_address(channels.get(channel).identity, sender and sender.provider_id)
 
     def _inbox_unavailable_reason(self, channel, sender, approved_template=False):
         """Why ``channel`` cannot be used to write to this person now through
@@ -85,7 +86,7 @@ class InboxConversation(models.Model):
         self.ensure_one()
         entry = channels.get(channel)
         partner = self.partner_id
-        if not self._inbox_recipient_address(channel):
+        if not self._inbox_recipient_address(channel, sender):
             return partner._inbox_no_address_reason(entry.identity)
         if partner._inbox_is_opted_out(channel):
             return self.env._("%(name)s opted out of %(channel)s messages.", name=partner.display_name,

@@ -34,7 +34,8 @@ class InboxConversation(models.Model):
         try:
             with self.env.cr.savepoint():
                 partner = self.env["res.partner"].sudo()._inbox_find_or_create(
-                    channels.get(event.channel).identity, from_address, event.profile_name, sender.company_id)
+                    channels.get(event.channel).identity, from_address, event.profile_name, sender.company_id,
+                    provider=provider, seen=True)
                 conversation = self.sudo()._inbox_route(partner, sender)
                 message = conversation._inbox_post_inbound(sender, event, from_address)
                 if event.keyword:
@@ -134,5 +135,5 @@ class InboxConversation(models.Model):
             or Sender.search([("channel", "=", "email"), ("company_id", "=", self.env.company.id)], limit=1)
         company = sender.company_id or self.env.company
         name = (email_split_tuples(msg_dict.get("email_from") or "") or [("", "")])[0][0]
-        partner = self.env["res.partner"].sudo()._inbox_find_or_create(channels.EMAIL, email, name, company)
+        partner = self.env["res.partner"].sudo()._inbox_find_or_create(channels.EMAIL, email, name, company, seen=True)
         return self.sudo()._inbox_route(partner, sender, company)

@@ -72,7 +72,7 @@ class InboxConversation(models.Model):
             inbox_status="queued",
             inbox_sender_id=sender.id,
             inbox_provider_id=sender.provider_id.id,
-            inbox_address=self._inbox_recipient_address(channel),
+            inbox_address=self._inbox_recipient_address(channel, sender),
             inbox_next_attempt=scheduled_date or fields.Datetime.now(),
             inbox_scheduled_date=scheduled_date or False,
             inbox_template=(template and template._inbox_render_whatsapp(self)) or False,

@@ -14,11 +14,10 @@ class ResPartner(models.Model):
     inbox_consent_ids = fields.One2many(
         "inbox.consent", "partner_id", string="Do Not Disturb",
         help="Channels on which nobody writes to the person from the Inbox for now.")
-    # Set on the people the Inbox creates from an unknown sender: the unique
-    # index makes two concurrent first messages create one person, not two.
-    inbox_identity = fields.Char(copy=False, readonly=True)
+    inbox_identity_ids = fields.One2many(
+        "inbox.identity", "partner_id", string="Identities",
+        help="The numbers, addresses and provider ids the Inbox reaches the person at.")
 
-    _inbox_identity_unique = models.UniqueIndex("(inbox_identity) WHERE inbox_identity IS NOT NULL")
     # the Inbox's search by email (any part) and by number (normalized)
     _inbox_email_trigram_index = models.Index(
         lambda registry: registry.has_trigram and "USING gin (email_normalized gin_trgm_ops)")
@@ -34,19 +33,38 @@ class ResPartner(models.Model):
     # Identities: how the person is reached, by kind (see channels/)
     # ------------------------------------------------------------------
 
-    # the person's field holding each kind of identity, normalized, and the
-    # field it is written to (Odoo normalizes it from there)
+    # the person's field holding each kind of identity that Odoo keeps
+    # normalized (the source for it), and the field it is written to
     _INBOX_IDENTITY_FIELDS = {
         channels.PHONE: ("phone_sanitized", "phone"),
         channels.EMAIL: ("email_normalized", "email"),
     }
 
-    def _inbox_address(self, identity):
-        """The person's normalized address of the ``identity`` kind, or
-        False (always False for a channel reaching nobody outside)."""
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.keys() & {"email", *self._phone_get_sanitize_triggers()}:
+            self._inbox_drop_stale_identities()
+        return result
+
+    def _inbox_drop_stale_identities(self):
+        """Keep the identity rows in step with the numbers and addresses the
+        people hold now: a number they no longer have does not find them."""
+        rows = self.env["inbox.identity"].sudo().search(
+            [("partner_id", "in", self.ids), ("kind", "in", list(self._INBOX_IDENTITY_FIELDS))])
+        rows.filtered(lambda row: row.partner_id[self._INBOX_IDENTITY_FIELDS[row.kind][0]] != row.address).unlink()
+
+    def _inbox_address(self, identity, provider=None):
+        """The person's normalized address of the ``identity`` kind (for an
+        id a provider gave, the one ``provider`` gave), or False (always
+        False for a channel reaching nobody outside)."""
         self.ensure_one()
-        fields = self._INBOX_IDENTITY_FIELDS.get(identity)
-        return bool(fields) and self[fields[0]]
+        source = self._INBOX_IDENTITY_FIELDS.get(identity)
+        if source:
+            return self[source[0]]
+        if identity != channels.SCOPED or not provider:
+            return False
+        return self.sudo().inbox_identity_ids.filtered(
+            lambda row: row.kind == identity and row.provider_id == provider)[:1].address
 
     def _inbox_no_address_reason(self, identity):
         """What the user is told when the person has no address of this kind."""
@@ -57,37 +75,49 @@ class ResPartner(models.Model):
         return self.env._("%s cannot be reached on this channel.", self.display_name)
 
     @api.model
-    def _inbox_find(self, identity, address):
-        """The person with this normalized address of the ``identity`` kind."""
-        fields = self._INBOX_IDENTITY_FIELDS.get(identity)
-        if not fields:
-            return self.browse()
-        return self.search([(fields[0], "=", address)], order="id", limit=1)
+    def _inbox_find(self, identity, address, provider=None):
+        """The person with this normalized address of the ``identity`` kind
+        (``provider``: the one that gave an id of the ``SCOPED`` kind), among
+        those the current user may read."""
+        return self._inbox_find_row(identity, address, provider)[0]
 
     @api.model
-    def _inbox_find_or_create(self, identity, address, name, company):
-        """The person behind ``address`` (of the ``identity`` kind),
-        created once if nobody has it."""
-        if identity not in self._INBOX_IDENTITY_FIELDS:
-            raise ValueError(f"No person is found by a {identity} identity yet.")
-        key = f"{identity}:{address}"
+    def _inbox_find_row(self, identity, address, provider=None):
+        """The person (as for :meth:`_inbox_find`) and the identity's row."""
+        if identity == channels.SCOPED and not provider:
+            raise ValueError("An id of the scoped kind is found with the provider that gave it.")
+        row = self.env["inbox.identity"]._inbox_lookup(identity, address, provider)
+        partner = row._inbox_holder().with_env(self.env)._filtered_access("read") if row else self.browse()
+        source = self._INBOX_IDENTITY_FIELDS.get(identity)
+        if not partner and source:
+            partner = self.search([(source[0], "=", address)], order="id", limit=1)
+        return partner, row
+
+    @api.model
+    def _inbox_find_or_create(self, identity, address, name, company, provider=None, seen=False):
+        """The person behind ``address`` (of the ``identity`` kind; for an id
+        of the ``SCOPED`` kind, the one ``provider`` gave), created once if
+        nobody has it, and kept as holding it (with ``seen``: they just wrote
+        from it)."""
+        if identity not in channels.IDENTITY_KINDS:
+            raise ValueError(f"Unknown identity kind {identity}.")
+        key = f"{identity}:{provider.id if identity == channels.SCOPED else ''}:{address}"
         self.env["inbox.lock"]._inbox_acquire(key)
-        partner = self._inbox_find(identity, address)
-        if partner:
-            return partner
-        values = {
-            "name": name or address,
-            "inbox_identity": key,
-            "company_id": False,
-        }
-        values[self._INBOX_IDENTITY_FIELDS[identity][1]] = address
+        partner, row = self._inbox_find_row(identity, address, provider)
         try:
             with self.env.cr.savepoint():
-                return self.create(values)
+                if not partner:
+                    values = {"name": name or address, "company_id": False}
+                    source = self._INBOX_IDENTITY_FIELDS.get(identity)
+                    if source:
+                        values[source[1]] = address
+                    partner = self.create(values)
+                self.env["inbox.identity"]._inbox_record(row, partner, identity, address, provider, seen=seen)
         except IntegrityError as error:
-            if "inbox_identity" in str(error):
-                raise ConcurrencyError(self.env._("Another request created %s at the same time.", address)) from error
+            if "inbox_identity_identity_unique" in str(error):
+                raise ConcurrencyError(self.env._("Another request recorded %s at the same time.", address)) from error
             raise
+        return partner
 
     @api.model
     def _inbox_from_lead_answers(self, answers, company):

@@ -12,6 +12,7 @@ from . import (
     test_escaping,
     test_exactly_once,
     test_http,
+    test_identities,
     test_inbound,
     test_inbound_files,
     test_inbox_chat,

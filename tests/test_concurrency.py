@@ -208,7 +208,7 @@ class TestConcurrentWebhooks(WorkersServerCase):
             provider = env["inbox.provider"].browse(cls.provider_id)
             messages = env["mail.message"].search([("inbox_provider_id", "=", provider.id)])
             conversations = env["inbox.conversation"].browse(set(messages.mapped("res_id")))
-            partners = conversations.partner_id.filtered("inbox_identity")
+            partners = conversations.partner_id.filtered("inbox_identity_ids")
             conversations.unlink()
             messages.unlink()
             partners.unlink()

@@ -51,7 +51,7 @@ class InboxSimulateInbound(models.TransientModel):
         conversation.check_access("read")
         sender = self._inbox_sandbox_senders(conversation, sender_id)[:1]
         partner = conversation.partner_id
-        from_address = conversation._inbox_recipient_address(sender.channel)
+        from_address = conversation._inbox_recipient_address(sender.channel, sender)
         if not from_address:
             raise UserError(self.env._("%(name)s has no address for %(channel)s.", name=partner.display_name,
                                        channel=dict(sender._fields["channel"].selection)[sender.channel]))
