@@ -5,13 +5,15 @@ import uuid
 from datetime import timedelta
 from functools import partial
 
+from lxml.builder import E
+
 from odoo import api, fields, models
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.exceptions import UserError
 from odoo.modules import module
 from odoo.tools import SQL
 
-from ..providers import ProviderError, SendResult, WebhookError, get_adapter_class
+from ..providers import ProviderError, SendResult, WebhookError, get_adapter_class, provider_types
 from ..tools import transaction
 
 _logger = logging.getLogger(__name__)
@@ -38,9 +40,10 @@ class InboxProvider(models.Model):
     name = fields.Char(required=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    # every other provider adds itself (``selection_add``) with the fields of
+    # its credentials, in a file of its own (inbox_provider_<type>.py)
     provider_type = fields.Selection(
-        [("sandbox", "Sandbox"), ("twilio", "Twilio (SMS, WhatsApp)"), ("meta_whatsapp", "Meta WhatsApp Cloud API"),
-         ("email", "Email")],
+        [("sandbox", "Sandbox")],
         string="Type", required=True, default="sandbox",
         help="Sandbox: a built-in provider that delivers within Odoo, for trials and demos.")
     company_id = fields.Many2one(
@@ -50,22 +53,6 @@ class InboxProvider(models.Model):
         help="Leave empty to call the provider's official endpoint. Set it to use a proxy or a test server.")
     sender_ids = fields.One2many("inbox.sender", "provider_id", string="Sender Accounts")
     sender_count = fields.Integer(compute="_compute_sender_count")
-
-    # Credentials: administrators only
-    twilio_account_sid = fields.Char("Account SID", groups="base.group_system", copy=False)
-    twilio_auth_token = fields.Char("Auth Token", groups="base.group_system", copy=False)
-    meta_access_token = fields.Char("Access Token", groups="base.group_system", copy=False,
-                                    help="A system user's permanent token with whatsapp_business_messaging.")
-    meta_app_secret = fields.Char("App Secret", groups="base.group_system", copy=False,
-                                  help="Signs the webhooks Meta sends (X-Hub-Signature-256).")
-    meta_verify_token = fields.Char("Verify Token", groups="base.group_system", copy=False,
-                                    help="Any secret string; type the same in Meta's webhook settings.")
-    meta_waba_id = fields.Char("WhatsApp Business Account ID", groups="base.group_system", copy=False)
-    meta_api_version = fields.Char("Graph API Version", groups="base.group_system", default="v21.0")
-    mailgun_signing_key = fields.Char(
-        "Mailgun Webhook Signing Key", groups="base.group_system", copy=False,
-        help="For inbound email posted by Mailgun routes. Other services sign the raw message with the webhook "
-             "secret (X-Inbox-Signature).")
 
     # Webhooks
     webhook_token = fields.Char(
@@ -132,6 +119,27 @@ class InboxProvider(models.Model):
             else:
                 state, reason = "ready", False
             provider.state, provider.state_reason = state, reason
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """The form's Credentials page shows the settings each adapter
+        declares, under its provider type: a new provider needs no view."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        page = arch.find(".//page[@name='credentials']") if view_type == "form" else None
+        if page is None:
+            return arch, view
+        with_settings = []
+        for provider_type, adapter_class in provider_types().items():
+            names = [*adapter_class.required_settings, *adapter_class.optional_settings]
+            if not names:
+                continue
+            with_settings.append(provider_type)
+            page.append(E.group(
+                *(E.field(name=name, **({"password": "True"} if name in adapter_class.secret_settings else {}))
+                  for name in names),
+                name=f"credentials_{provider_type}", invisible=f"provider_type != {provider_type!r}"))
+        page.set("invisible", f"provider_type not in {with_settings!r}")
+        return arch, view
 
     # ------------------------------------------------------------------
     # Adapter

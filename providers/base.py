@@ -447,9 +447,13 @@ class ProviderAdapter:
     provider_type = None
     default_base_url = None
     channels = ()  # channels this provider carries
-    # settings an administrator must fill in, by name: label
+    # settings an administrator must fill in, by name: label; the settings
+    # they may fill in; those to show masked. Each is a field of
+    # inbox.provider (declared beside the provider's ``selection_add``); the
+    # provider form shows them on its Credentials page by themselves.
     required_settings = {}
     optional_settings = ()
+    secret_settings = ()
     timeout = 10
 
     def __init__(self, settings, base_url=None, transport=None, transport_check=None):

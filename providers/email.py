@@ -50,6 +50,7 @@ class EmailAdapter(ProviderAdapter):
     provider_type = "email"
     channels = ("email",)
     optional_settings = ("mailgun_signing_key",)
+    secret_settings = ("mailgun_signing_key",)
     clock = staticmethod(time.time)
 
     def send(self, message):

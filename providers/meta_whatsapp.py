@@ -108,7 +108,8 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         "meta_app_secret": "App Secret",
         "meta_verify_token": "Verify Token",
     }
-    optional_settings = ("meta_api_version", "meta_waba_id")
+    optional_settings = ("meta_waba_id", "meta_api_version")
+    secret_settings = ("meta_access_token", "meta_app_secret")
 
     @property
     def headers(self):

@@ -107,6 +107,7 @@ class TwilioAdapter(ProviderAdapter):
     default_base_url = "https://api.twilio.com"
     channels = ("sms", "whatsapp")
     required_settings = {"twilio_account_sid": "Account SID", "twilio_auth_token": "Auth Token"}
+    secret_settings = ("twilio_auth_token",)
 
     @property
     def auth(self):

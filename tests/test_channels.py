@@ -1,4 +1,6 @@
-from odoo.tests import HttpCase, tagged
+from lxml import etree
+
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .. import channels
 from ..providers import provider_types
@@ -38,3 +40,33 @@ class TestChannelRegistry(HttpCase):
             channels.register(channels.Channel(key="pigeon", label="Pigeon", icon="fa-twitter", sequence=99,
                                                identity="feather"))
         self.assertNotIn("pigeon", channels.keys())
+
+    def test_a_provider_is_its_adapter_and_its_selection_add(self):
+        """Each provider type's settings are fields of inbox.provider that
+        administrators alone read, and the provider form shows them under
+        that type by itself (no view of the provider's own)."""
+        Provider = self.env["inbox.provider"]
+        types = [key for key, _label in Provider._fields["provider_type"].selection]
+        self.assertEqual(sorted(types), sorted(provider_types()))
+        arch = etree.fromstring(Provider.get_views([(False, "form")])["views"]["form"]["arch"])
+        page = arch.find(".//page[@name='credentials']")
+        for provider_type, adapter in provider_types().items():
+            names = [*adapter.required_settings, *adapter.optional_settings]
+            group = page.find(f"group[@name='credentials_{provider_type}']")
+            if not names:
+                self.assertIsNone(group, provider_type)
+                self.assertNotIn(repr(provider_type), page.get("invisible"), "no page for nothing to fill in")
+                continue
+            self.assertIn(repr(provider_type), page.get("invisible"))
+            self.assertEqual(group.get("invisible"), f"provider_type != {provider_type!r}")
+            self.assertEqual([node.get("name") for node in group.iter("field")], names)
+            for name in names:
+                self.assertEqual(Provider._fields[name].groups, "base.group_system", name)
+                self.assertEqual(group.find(f"field[@name='{name}']").get("password") == "True",
+                                 name in adapter.secret_settings, name)
+        self.assertIn(("twilio_auth_token", "True"),
+                      [(node.get("name"), node.get("password")) for node in page.iter("field")])
+        manager = new_test_user(self.env, "provider_reader", groups="unified_inbox.group_inbox_manager")
+        arch = Provider.with_user(manager).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("twilio_auth_token", arch)
+        self.assertNotIn('name="credentials"', arch)
