@@ -29,6 +29,7 @@
         "views/calendar_event_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/inbox_compose_views.xml",
+        "wizards/inbox_merge_person_views.xml",
         "views/inbox_menus.xml",
     ],
     "demo": [

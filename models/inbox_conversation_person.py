@@ -46,6 +46,7 @@ class InboxConversation(models.Model):
             } for lead in leads],
             "can_create_opportunity": Lead.has_access("create"),
             "can_book": Event.has_access("create"),
+            "can_merge": self.env.user.has_group("unified_inbox.group_inbox_manager"),
             "appointments": [{
                 "id": event.id, "name": event.name, "start": event.start, "allday": event.allday,
                 "organizer": event.user_id.name or "",

@@ -19,7 +19,8 @@ class InboxIdentity(models.Model):
     For phone numbers and email addresses, the person's own fields
     (``phone_sanitized``, ``email_normalized``) stay the source: a row is
     kept for an address the Inbox has used, and dropped when the person's
-    field no longer holds it (see ``res.partner.write``)."""
+    field is changed from it (see ``res.partner.write``). A person may hold
+    more rows than fields: the identities of a person merged into them."""
 
     _name = "inbox.identity"
     _description = "Inbox Identity"
@@ -48,15 +49,9 @@ class InboxIdentity(models.Model):
         return self.sudo().search(domain, limit=1)
 
     def _inbox_holder(self):
-        """The active person this row still names: for a phone number or an
-        email address, only while the person's own field holds it."""
-        partner = self.partner_id
-        if not partner.active:
-            return partner.browse()
-        source = partner._INBOX_IDENTITY_FIELDS.get(self.kind)
-        if source and partner[source[0]] != self.address:
-            return partner.browse()
-        return partner
+        """The person this row names, unless they are archived (someone
+        else may take the identity over)."""
+        return self.partner_id.filtered("active")
 
     @api.model
     def _inbox_record(self, row, partner, kind, address, provider=None, seen=False):

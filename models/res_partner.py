@@ -2,6 +2,7 @@ from psycopg2 import IntegrityError
 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
+from odoo.fields import Domain
 
 from .. import channels
 
@@ -41,17 +42,30 @@ class ResPartner(models.Model):
     }
 
     def write(self, vals):
+        if not vals.keys() & {"email", *self._phone_get_sanitize_triggers()}:
+            return super().write(vals)
+        before = {partner: partner._inbox_source_addresses() for partner in self}
         result = super().write(vals)
-        if vals.keys() & {"email", *self._phone_get_sanitize_triggers()}:
-            self._inbox_drop_stale_identities()
+        self._inbox_drop_replaced_identities(before)
         return result
 
-    def _inbox_drop_stale_identities(self):
-        """Keep the identity rows in step with the numbers and addresses the
-        people hold now: a number they no longer have does not find them."""
-        rows = self.env["inbox.identity"].sudo().search(
-            [("partner_id", "in", self.ids), ("kind", "in", list(self._INBOX_IDENTITY_FIELDS))])
-        rows.filtered(lambda row: row.partner_id[self._INBOX_IDENTITY_FIELDS[row.kind][0]] != row.address).unlink()
+    def _inbox_source_addresses(self):
+        """The person's number and email address as Odoo keeps them, by kind."""
+        self.ensure_one()
+        return {kind: self[source] for kind, (source, _field) in self._INBOX_IDENTITY_FIELDS.items()}
+
+    def _inbox_drop_replaced_identities(self, before):
+        """Keep the identity rows in step with the people's own fields: a
+        number or an address replaced in Odoo no longer finds the person
+        (the rows of the others they wrote from, kept by a merge, stay)."""
+        replaced = [(partner.id, kind, address) for partner in self
+                    for kind, address in before[partner].items()
+                    if address and address != partner._inbox_source_addresses()[kind]]
+        if not replaced:
+            return
+        domain = Domain.OR(Domain([("partner_id", "=", partner_id), ("kind", "=", kind), ("address", "=", address)])
+                           for partner_id, kind, address in replaced)
+        self.env["inbox.identity"].sudo().search(domain).unlink()
 
     def _inbox_address(self, identity, provider=None):
         """The person's normalized address of the ``identity`` kind (for an
@@ -118,6 +132,33 @@ class ResPartner(models.Model):
                 raise ConcurrencyError(self.env._("Another request recorded %s at the same time.", address)) from error
             raise
         return partner
+
+    def _inbox_merge(self, duplicate):
+        """Make ``duplicate`` one person with this one (an Inbox manager
+        found they are the same human): their conversations join this
+        person's, one per company, both histories in order; their
+        identities, opportunities, cards and everything else Odoo links to
+        a contact follow (Odoo's own contact merge); for each channel the
+        stricter consent of the two holds. ``duplicate`` is deleted."""
+        self.ensure_one()
+        duplicate = duplicate.sudo()
+        if not duplicate or duplicate == self:
+            raise UserError(self.env._("Choose another person to merge into %s.", self.display_name))
+        Consent = self.env["inbox.consent"].sudo()
+        for line in duplicate.inbox_consent_ids:
+            mine = self._inbox_consent(line.channel)
+            Consent._inbox_set(self, line.channel, dnd=line.dnd or mine.dnd, opted_out=line.opted_out or mine.opted_out)
+        duplicate.inbox_consent_ids.unlink()
+        Conversation = self.env["inbox.conversation"].sudo()
+        for company in duplicate.inbox_conversation_ids.company_id:
+            domain = [("company_id", "=", company.id)]
+            order = "state desc, last_message_date desc nulls last, id desc"  # the open one first
+            theirs = Conversation.search([*domain, ("partner_id", "=", duplicate.id)], order=order)
+            keep = Conversation.search([*domain, ("partner_id", "=", self.id)], order=order, limit=1) or theirs[:1]
+            keep._inbox_absorb(theirs)
+        self.env["base.partner.merge.automatic.wizard"].sudo()._merge(
+            (self | duplicate).ids, dst_partner=self.sudo(), extra_checks=False)
+        self.invalidate_recordset()
 
     @api.model
     def _inbox_from_lead_answers(self, answers, company):

@@ -208,6 +208,15 @@ class TestUi(StartTours, ScrollTours, InboxTourCase):
         note = self.conversation_wanda.message_ids.filtered(lambda m: m.inbox_channel == "note")
         self.assertIn("Asked about parking", note.body)
 
+    def test_merge_two_people_from_the_inbox(self):
+        self.env["inbox.identity"].create({"partner_id": self.zed.id, "kind": "phone", "address": "+32470889900"})
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_merge_tour", login="admin")
+        self.assertFalse(self.zed.exists() or self.conversation_zed.exists())
+        self.assertEqual(self.wanda.inbox_identity_ids.mapped("address"), ["+32470889900"])
+        bodies = self.conversation_wanda.message_ids.mapped("body")
+        self.assertTrue(any("Zed called about parking" in body for body in bodies), "Zed's note moved")
+        self.assertEqual(self.conversation_wanda.label_ids.mapped("name"), ["Tour VIP"])
+
     def test_filter_cancel_retry_assign_close_reopen(self):
         self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_workflow_tour", login="admin")
         self.assertEqual(self.queued.inbox_status, "canceled")

@@ -1,1 +1,1 @@
-from . import inbox_compose, inbox_simulate_inbound
+from . import inbox_compose, inbox_merge_person, inbox_simulate_inbound

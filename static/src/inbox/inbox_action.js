@@ -366,6 +366,28 @@ export class InboxAction extends Component {
         );
     }
 
+    /** "Same person": an Inbox manager merges another contact into the
+     * person, after a preview; the merged conversation opens. */
+    mergePerson() {
+        this.env.services.action.doAction("unified_inbox.inbox_merge_person_action", {
+            additionalContext: { default_partner_id: this.state.details.partner.id },
+            onClose: async (infos) => {
+                const id = infos?.conversation_id;
+                const thread = id && this.store.Thread.get({ model: "inbox.conversation", id });
+                if (thread) {
+                    // its history grew with the other person's, older messages included
+                    thread.messages = [];
+                    thread.isLoaded = false;
+                }
+                await this.load();
+                if (id) {
+                    await this.openById(id);
+                    await this.state.thread.fetchNewMessages();
+                }
+            },
+        });
+    }
+
     async linkOpportunity(leadId) {
         await this.orm.call("inbox.conversation", "inbox_link_opportunity", [[this.state.selected.id], leadId]);
         await Promise.all([this.reloadDetails(), this.reloadSelected(), this.state.thread?.fetchNewMessages()]);

@@ -20,6 +20,7 @@ export class InboxPersonPanel extends Component {
         onCreateOpportunity: Function,
         onLinkOpportunity: Function,
         onBookAppointment: Function,
+        onMergePerson: Function,
     };
 
     setup() {

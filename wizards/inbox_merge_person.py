@@ -1,0 +1,61 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+
+class InboxMergePerson(models.TransientModel):
+    """"Same person": an Inbox manager makes two people one, after seeing
+    what the merge moves."""
+
+    _name = "inbox.merge.person"
+    _description = "Merge Two People in the Inbox"
+
+    partner_id = fields.Many2one("res.partner", string="Person", required=True, readonly=True,
+                                 help="Stays, with everything of the other person.")
+    duplicate_id = fields.Many2one(
+        "res.partner", string="Same Person As", required=True,
+        domain="[('id', '!=', partner_id), ('is_company', '=', False)]",
+        help="Found by a number, an email address or a name. Their contact is deleted once merged.")
+    conversation_count = fields.Integer("Conversations Joined", compute="_compute_preview")
+    message_count = fields.Integer("Messages Moved", compute="_compute_preview")
+    identity_ids = fields.Many2many("inbox.identity", string="Identities Kept", compute="_compute_preview")
+    lead_count = fields.Integer("Opportunities Relinked", compute="_compute_preview")
+    preview = fields.Text(compute="_compute_preview")
+
+    @api.depends("partner_id", "duplicate_id")
+    def _compute_preview(self):
+        Message = self.env["mail.message"].sudo()
+        for wizard in self:
+            duplicate = wizard.duplicate_id.sudo()
+            conversations = duplicate.inbox_conversation_ids
+            wizard.conversation_count = len(conversations)
+            wizard.message_count = conversations and Message.search_count(
+                [("model", "=", "inbox.conversation"), ("res_id", "in", conversations.ids)])
+            wizard.identity_ids = duplicate.inbox_identity_ids
+            wizard.lead_count = self.env["crm.lead"].sudo().with_context(active_test=False).search_count(
+                [("partner_id", "=", duplicate.id)]) if duplicate else 0
+            wizard.preview = duplicate and self.env._(
+                "%(duplicate)s becomes %(person)s: %(conversations)s conversation(s) and %(messages)s message(s) "
+                "join %(person)s's conversation, in the order they came; %(identities)s identity(ies) and "
+                "%(leads)s opportunity(ies) follow; for each channel, the stricter consent of the two holds. "
+                "The contact %(duplicate)s is then deleted.",
+                duplicate=duplicate.display_name, person=wizard.partner_id.display_name,
+                conversations=wizard.conversation_count, messages=wizard.message_count,
+                identities=len(duplicate.inbox_identity_ids), leads=wizard.lead_count)
+
+    def action_merge(self):
+        self.ensure_one()
+        if not self.env.user.has_group("unified_inbox.group_inbox_manager"):
+            raise AccessError(self.env._("Only an Inbox manager may merge two people."))
+        (self.partner_id | self.duplicate_id).check_access("read")
+        person = self.partner_id
+        name = self.duplicate_id.display_name
+        with self.env.cr.savepoint():
+            person._inbox_merge(self.duplicate_id)
+        conversation = person.sudo().inbox_conversation_ids.filtered(
+            lambda c: c.company_id == self.env.company).sorted("state", reverse=True)[:1]
+        if conversation:
+            conversation.message_post(
+                body=self.env._("%(name)s was merged into %(person)s by %(user)s.",
+                                name=name, person=person.display_name, user=self.env.user.name),
+                message_type="notification", subtype_xmlid="mail.mt_note")
+        return {"type": "ir.actions.act_window_close", "infos": {"conversation_id": conversation.id}}
