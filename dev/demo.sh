@@ -32,5 +32,5 @@ else
     # keep the demo in step with the code of this clone
     "$HERE/odoo.sh" "${ARGS[@]}" -u unified_inbox --stop-after-init --log-level=warn
 fi
-echo "[demo] Unified Inbox is starting on http://127.0.0.1:$PORT/odoo/action-unified_inbox.inbox_conversation_action  (login admin / admin)"
+echo "[demo] Unified Inbox is starting on http://127.0.0.1:$PORT/odoo/inbox  (login admin / admin)"
 exec "$HERE/odoo.sh" "${ARGS[@]}" --log-level=info

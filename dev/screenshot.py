@@ -2,7 +2,9 @@
 """Screenshot pages of a running Odoo in headless Chromium, logged in.
 
 Usage: dev/screenshot.py URL OUT.png [--login admin --password admin]
-       [--width 1440 --height 900] [--wait 3] [--dismiss CSS]... [--click CSS]...
+       [--width 1440 --height 900] [--wait 3] [--dismiss CSS]... [--click CSS | --click CSS::TEXT]...
+
+``--click CSS::TEXT`` types TEXT in the field CSS instead of clicking it.
 
 Run with the project's virtualenv (it needs websocket-client).
 """
@@ -99,9 +101,15 @@ def main():
                 page.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
             except TimeoutError:
                 pass
-        for selector in args.click:
+        for step in args.click:
+            selector, _sep, text = step.partition("::")
             page.wait_for(selector)
-            page.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+            if _sep:  # type the text in the field, as a user does
+                page.evaluate(f"""(() => {{ const input = document.querySelector({json.dumps(selector)});
+                    input.focus(); input.value = {json.dumps(text)};
+                    input.dispatchEvent(new Event("input", {{ bubbles: true }})); }})()""")
+            else:
+                page.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
             time.sleep(args.wait)
         time.sleep(args.wait)
         shot = page.call("Page.captureScreenshot", format="png")

@@ -46,8 +46,13 @@ class TestMergePerson(InboxCommon):
         self.assertRecordValues(wizard, [{"conversation_count": 1, "lead_count": 1,
                                           "message_count": len(self.messages(self.other_conversation))}])
         self.assertEqual(sorted(wizard.identity_ids.mapped("address")), ["+32470990010", "IGSID-7"])
-        self.assertIn("Ally becomes Alice Customer", wizard.preview)
-        self.assertIn("The contact Ally is then deleted", wizard.preview)
+        self.assertEqual(wizard.preview.splitlines(), [
+            "Ally becomes Alice Customer:",
+            f"• {wizard.message_count} messages join Alice Customer's conversation, in the order they came;",
+            "• 2 identities and 1 opportunity follow;",
+            "• for each channel, the stricter consent of the two holds;",
+            "• the contact Ally is then deleted.",
+        ])
 
     def test_one_person_one_conversation_nothing_lost(self):
         before = (self.messages(self.conversation) | self.messages(self.other_conversation)).ids

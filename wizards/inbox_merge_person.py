@@ -33,14 +33,24 @@ class InboxMergePerson(models.TransientModel):
             wizard.identity_ids = duplicate.inbox_identity_ids
             wizard.lead_count = self.env["crm.lead"].sudo().with_context(active_test=False).search_count(
                 [("partner_id", "=", duplicate.id)]) if duplicate else 0
-            wizard.preview = duplicate and self.env._(
-                "%(duplicate)s becomes %(person)s: %(conversations)s conversation(s) and %(messages)s message(s) "
-                "join %(person)s's conversation, in the order they came; %(identities)s identity(ies) and "
-                "%(leads)s opportunity(ies) follow; for each channel, the stricter consent of the two holds. "
-                "The contact %(duplicate)s is then deleted.",
-                duplicate=duplicate.display_name, person=wizard.partner_id.display_name,
-                conversations=wizard.conversation_count, messages=wizard.message_count,
-                identities=len(duplicate.inbox_identity_ids), leads=wizard.lead_count)
+            wizard.preview = duplicate and wizard._inbox_preview(duplicate)
+
+    def _inbox_preview(self, duplicate):
+        """What the merge does, in plain text (names are data, never markup)."""
+        _ = self.env._
+        person = self.partner_id.display_name
+        messages = _("1 message") if self.message_count == 1 else _("%s messages", self.message_count)
+        identities = _("1 identity") if len(self.identity_ids) == 1 else _("%s identities", len(self.identity_ids))
+        leads = _("1 opportunity") if self.lead_count == 1 else _("%s opportunities", self.lead_count)
+        lines = [
+            _("%(duplicate)s becomes %(person)s:", duplicate=duplicate.display_name, person=person),
+            _("• %(messages)s join %(person)s's conversation, in the order they came;", messages=messages,
+              person=person) if self.conversation_count else _("• no conversation to move;"),
+            _("• %(identities)s and %(leads)s follow;", identities=identities, leads=leads),
+            _("• for each channel, the stricter consent of the two holds;"),
+            _("• the contact %s is then deleted.", duplicate.display_name),
+        ]
+        return "\n".join(lines)
 
     def action_merge(self):
         self.ensure_one()

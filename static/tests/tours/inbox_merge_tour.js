@@ -24,7 +24,7 @@ registry.category("web_tour.tours").add("unified_inbox_merge_tour", {
         },
         {
             content: "the preview says what moves before anything does",
-            trigger: ".modal .o_inbox_merge_preview:contains('Zed Other becomes Wanda Workflow: 1 conversation(s) and')",
+            trigger: ".modal .o_inbox_merge_preview:contains('Zed Other becomes Wanda Workflow:'):contains('in the order they came')",
         },
         {
             content: "and which identities Wanda keeps",
