@@ -49,6 +49,17 @@ class Page:
             time.sleep(0.2)
         raise TimeoutError(f"{selector} did not appear")
 
+    def act(self, step):
+        """Click CSS, or with ``CSS::TEXT`` type TEXT in that field as a user does."""
+        selector, typed, text = step.partition("::")
+        self.wait_for(selector)
+        if typed:
+            self.evaluate(f"""(() => {{ const input = document.querySelector({json.dumps(selector)});
+                input.focus(); input.value = {json.dumps(text)};
+                input.dispatchEvent(new Event("input", {{ bubbles: true }})); }})()""")
+        else:
+            self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -102,14 +113,7 @@ def main():
             except TimeoutError:
                 pass
         for step in args.click:
-            selector, _sep, text = step.partition("::")
-            page.wait_for(selector)
-            if _sep:  # type the text in the field, as a user does
-                page.evaluate(f"""(() => {{ const input = document.querySelector({json.dumps(selector)});
-                    input.focus(); input.value = {json.dumps(text)};
-                    input.dispatchEvent(new Event("input", {{ bubbles: true }})); }})()""")
-            else:
-                page.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+            page.act(step)
             time.sleep(args.wait)
         time.sleep(args.wait)
         shot = page.call("Page.captureScreenshot", format="png")

@@ -37,18 +37,21 @@ class InboxMergePerson(models.TransientModel):
 
     def _inbox_preview(self, duplicate):
         """What the merge does, in plain text (names are data, never markup)."""
-        _ = self.env._
         person = self.partner_id.display_name
-        messages = _("1 message") if self.message_count == 1 else _("%s messages", self.message_count)
-        identities = _("1 identity") if len(self.identity_ids) == 1 else _("%s identities", len(self.identity_ids))
-        leads = _("1 opportunity") if self.lead_count == 1 else _("%s opportunities", self.lead_count)
+        count = len(self.identity_ids)
+        messages = (self.env._("1 message") if self.message_count == 1
+                    else self.env._("%s messages", self.message_count))
+        identities = self.env._("1 identity") if count == 1 else self.env._("%s identities", count)
+        leads = (self.env._("1 opportunity") if self.lead_count == 1
+                 else self.env._("%s opportunities", self.lead_count))
         lines = [
-            _("%(duplicate)s becomes %(person)s:", duplicate=duplicate.display_name, person=person),
-            _("• %(messages)s join %(person)s's conversation, in the order they came;", messages=messages,
-              person=person) if self.conversation_count else _("• no conversation to move;"),
-            _("• %(identities)s and %(leads)s follow;", identities=identities, leads=leads),
-            _("• for each channel, the stricter consent of the two holds;"),
-            _("• the contact %s is then deleted.", duplicate.display_name),
+            self.env._("%(duplicate)s becomes %(person)s:", duplicate=duplicate.display_name, person=person),
+            self.env._("• %(messages)s join %(person)s's conversation, in the order they came;",
+                       messages=messages, person=person)
+            if self.conversation_count else self.env._("• no conversation to move;"),
+            self.env._("• %(identities)s and %(leads)s follow;", identities=identities, leads=leads),
+            self.env._("• for each channel, the stricter consent of the two holds;"),
+            self.env._("• the contact %s is then deleted.", duplicate.display_name),
         ]
         return "\n".join(lines)
 
