@@ -18,6 +18,7 @@ from . import (
     inbox_conversation_receive,
     inbox_conversation_send,
     inbox_conversation_store,
+    inbox_conversation_suggest,
     inbox_conversation_thread,
     inbox_event,
     inbox_identity,

@@ -9,7 +9,7 @@ class IrHttp(models.AbstractModel):
     def session_info(self):
         """The channels and their rules, once per session, with their labels
         in the user's language: the web client has no channel list of its
-        own."""
+        own. Whether the company has an assistant for suggested replies."""
         result = super().session_info()
         if self.env.user._is_internal():
             labels = dict(self.env["mail.message"]._fields["inbox_channel"]._description_selection(self.env))
@@ -17,4 +17,6 @@ class IrHttp(models.AbstractModel):
                 dict(channel.to_client(), label=labels.get(channel.key, channel.label))
                 for channel in channels.all_channels()
             ]
+            # the composer offers suggested replies (✦) when an assistant is connected
+            result["inbox_suggest"] = bool(self.env["inbox.conversation"]._inbox_assistant(self.env.company))
         return result

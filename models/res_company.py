@@ -14,6 +14,13 @@ class ResCompany(models.Model):
                             "Replies written by hand are never held.")
     inbox_quiet_start = fields.Float("Quiet From", default=21.0)
     inbox_quiet_end = fields.Float("Quiet Until", default=8.0)
+    # an OpenAI-compatible chat-completions endpoint for suggested replies
+    inbox_ai_base_url = fields.Char(
+        "Assistant Endpoint", groups="base.group_system",
+        help="The base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1 or a vLLM or Ollama server's "
+             "http://host:port/v1. Empty: no suggested replies.")
+    inbox_ai_model = fields.Char("Assistant Model", groups="base.group_system")
+    inbox_ai_api_key = fields.Char("Assistant API Key", groups="base.group_system", copy=False)
 
     @api.constrains("inbox_quiet_start", "inbox_quiet_end")
     def _check_inbox_quiet_hours(self):

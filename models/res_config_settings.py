@@ -9,6 +9,9 @@ class ResConfigSettings(models.TransientModel):
     inbox_quiet_hours = fields.Boolean(related="company_id.inbox_quiet_hours", readonly=False)
     inbox_quiet_start = fields.Float(related="company_id.inbox_quiet_start", readonly=False)
     inbox_quiet_end = fields.Float(related="company_id.inbox_quiet_end", readonly=False)
+    inbox_ai_base_url = fields.Char(related="company_id.inbox_ai_base_url", readonly=False)
+    inbox_ai_model = fields.Char(related="company_id.inbox_ai_model", readonly=False)
+    inbox_ai_api_key = fields.Char(related="company_id.inbox_ai_api_key", readonly=False)
 
     def _compute_inbox_counts(self):
         for settings in self:

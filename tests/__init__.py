@@ -28,6 +28,7 @@ from . import (
     test_sandbox_adapter,
     test_send,
     test_send_concurrency,
+    test_suggest_reply,
     test_team_workflow,
     test_twilio,
     test_ui,

@@ -32,6 +32,7 @@ class TestChannelRegistry(HttpCase):
         self.assertEqual(sent["whatsapp"]["reply_window"], 24 * 3600)
         self.assertEqual(sent["sms"]["max_length"], 1600)
         self.assertTrue(sent["note"]["internal"] and not sent["email"]["send_with_enter"] and sent["email"]["subject"])
+        self.assertFalse(info["result"]["inbox_suggest"], "no assistant connected: no ✦ in the composer")
 
     def test_registry_refuses_a_second_entry_or_an_unknown_identity(self):
         with self.assertRaises(ValueError):

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from .fake_chat_completions import FakeChatCompletions
+
 
 class InboxTourCase(HttpCase):
     """Two open conversations on a sandbox SMS number: Wanda's, with one
@@ -216,6 +218,18 @@ class TestUi(StartTours, ScrollTours, InboxTourCase):
         bodies = self.conversation_wanda.message_ids.mapped("body")
         self.assertTrue(any("Zed called about parking" in body for body in bodies), "Zed's note moved")
         self.assertEqual(self.conversation_wanda.label_ids.mapped("name"), ["Tour VIP"])
+
+    def test_suggested_reply_in_the_composer(self):
+        fake = FakeChatCompletions().start()
+        self.addCleanup(fake.stop)
+        fake.answer = (401, {"error": {"message": "Incorrect API key provided."}})
+        fake.reply = "Happy to help! <b>Saturday</b> at 11:00?"  # text, shown as typed: never markup
+        self.env.company.write({"inbox_ai_base_url": fake.url, "inbox_ai_model": "tour-model",
+                                "inbox_ai_api_key": "sk-test"})
+        messages = self.conversation_wanda.message_ids
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_suggest_tour", login="admin")
+        self.assertEqual(len(fake.requests), 2)
+        self.assertEqual(self.conversation_wanda.message_ids, messages, "nothing was sent")
 
     def test_filter_cancel_retry_assign_close_reopen(self):
         self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_workflow_tour", login="admin")

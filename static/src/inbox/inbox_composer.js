@@ -10,6 +10,7 @@ import { ShortCutPlugin } from "@html_editor/core/shortcut_plugin";
 import { ToolbarPlugin } from "@html_editor/main/toolbar/toolbar_plugin";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
+import { session } from "@web/session";
 import { getDataURLFromFile } from "@web/core/utils/urls";
 import { escape } from "@web/core/utils/strings";
 import { externalChannels, inboxChannel, inboxChannels } from "@unified_inbox/core/common/inbox_channels";
@@ -83,6 +84,9 @@ export class InboxComposer extends Component {
             tappedChannel: "",
             // an email was sent without a subject: the field says so
             subjectMissing: false,
+            // ✦ asked the assistant; why no suggestion came, in one line
+            suggesting: false,
+            suggestError: "",
         });
         this.body = useRef("body");
         this.subject = useRef("subject");
@@ -506,6 +510,32 @@ export class InboxComposer extends Component {
         if (ev.key === "Enter" && sends) {
             ev.preventDefault();
             this.send();
+        }
+    }
+
+    /** ✦: the assistant's draft in the composer, for review; never sent by
+     * itself. Why there is none is said in one line; what was typed stays. */
+    get canSuggest() {
+        return Boolean(session.inbox_suggest) && !this.templatesOnly;
+    }
+
+    async suggest() {
+        this.state.suggesting = true;
+        this.state.suggestError = "";
+        const channel = this.state.channel;
+        try {
+            const text = await this.orm.call("inbox.conversation", "inbox_suggest_reply", [
+                [this.props.conversation.id],
+                channel,
+            ]);
+            if (this.state.channel === channel) {
+                this.setContent(text);
+                this.focus();
+            }
+        } catch (error) {
+            this.state.suggestError = error.data?.message || _t("No suggestion came.");
+        } finally {
+            this.state.suggesting = false;
         }
     }
 
