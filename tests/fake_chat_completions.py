@@ -3,32 +3,24 @@ every request and answers what the test scripts (a reply, an error, a
 refusal, a delay)."""
 import contextlib
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from .loopback_server import LoopbackServer
 
 
-class FakeChatCompletions:
+class FakeChatCompletions(LoopbackServer):
     def __init__(self, api_key="sk-test"):
         self.api_key = api_key
         self.requests = []  # (path, headers, json body)
         self.reply = "Happy to help! Does Saturday at 11:00 suit you?"
         self.answer = None  # (status, json body) instead of the reply, once
         self.delay = 0
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__()
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return f"{super().url}/v1"
 
     def _respond(self, path, headers, body):
         self.requests.append((path, headers, body))

@@ -10,13 +10,15 @@ import time
 import uuid
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from .loopback_server import LoopbackServer
 
-class FakeProviderServer:
+
+class FakeProviderServer(LoopbackServer):
     """Both APIs on one server: Twilio under /2010-04-01, Graph under /v*."""
 
     def __init__(self, twilio_sid="AC_test", twilio_token="twilio-token", meta_token="meta-token"):
@@ -39,20 +41,7 @@ class FakeProviderServer:
         self.callback_statuses = ("sent", "delivered")
         self.callback_answers = []
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     def answer_next(self, status, answer=None, times=1, delay=0):
         """Answer the next ``times`` requests with ``status`` and ``answer``."""
