@@ -36,6 +36,8 @@ class InboxConversation(models.Model):
         if not assistant:
             raise UserError(self.env._("No assistant is connected: set one in the Inbox settings."))
         entry = self._inbox_channel(channel)
+        if entry.internal:
+            raise UserError(self.env._("Suggestions are drafts of messages to the person, not of notes."))
         reason = self._inbox_unavailable_reason(channel, self._inbox_usable_senders(channel)[:1])
         if reason:
             raise UserError(reason)

@@ -144,6 +144,15 @@ class InboxConversation(models.Model):
     # Real time
     # ------------------------------------------------------------------
 
+    def _message_log(self, **kwargs):
+        """A line of the conversation's own history (a new assignee, team,
+        status, label; written at pre-commit by the tracking) goes to its
+        readers with the conversation as it is now, as a message does: the
+        new assignee's list and every open thread follow."""
+        message = super()._message_log(**kwargs)
+        self._inbox_bus_send(message)
+        return message
+
     def _inbox_readers(self):
         """Active Inbox users who may read the conversation, by the same
         rules as the record rules: the assignee, the team's members, its
@@ -167,13 +176,15 @@ class InboxConversation(models.Model):
         asking again. A message created in this transaction goes whole,
         with the conversation's list row; one already pushed goes with its
         new delivery status and the conversation's row (its preview may
-        change with it). What may change the channels (the person writes:
-        a reply window opens, a STOP; a card: a consent changed) goes with
-        the header and the channels too. The bus sends after commit."""
+        change with it). What may change the channels or the header (the
+        person writes: a reply window opens, a STOP; a card: a consent
+        changed; a line of history: a new assignee, a status) goes with the
+        header and the channels too. The bus sends after commit."""
         self.ensure_one()
         new = messages.filtered(lambda message: message.create_date == self.env.cr.now())
         conversation_fields = self._inbox_store_fields(
-            header=any(message.inbox_direction == "inbound" or message.inbox_card for message in new))
+            header=any(message.inbox_direction == "inbound" or message.message_type == "notification"
+                       for message in new))
         for user in self.sudo()._inbox_readers():
             store = Store(bus_channel=user)
             # sudo: the readers may read the conversation (_inbox_readers

@@ -65,7 +65,7 @@ class InboxIdentity(models.Model):
                 "provider_id": provider.id if kind == channels.SCOPED else False, **values})
             return
         if row.partner_id != partner:
-            # the person who held it is archived or has another address now
+            # the person who held it is archived: the identity is this one's now
             values.update(partner_id=partner.id, verified=seen)
         elif seen and row.verified and row.last_seen and row.last_seen > now - SEEN_TOUCH_INTERVAL:
             values = {}

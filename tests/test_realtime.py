@@ -59,3 +59,33 @@ class TestRealtime(InboxCommon):
         self.receive(self.conversation, "sms", "Hi")
         message = self.conversation.message_ids.filtered(lambda m: m.inbox_direction == "inbound")
         self.assertIn(self.user_b.partner_id, self.pushed(message))
+
+    def test_a_change_of_assignee_or_status_is_pushed(self):
+        """Another agent assigns the conversation, then closes it: the
+        readers get the line of history and the conversation as it is now,
+        the new assignee included."""
+        # as in the Inbox: tracked (InboxCommon turns the tracking off)
+        conversation = self.conversation.with_user(self.manager).with_context(tracking_disable=False,
+                                                                               mail_notrack=False)
+        conversation.write({"user_id": self.user_b.id})
+        self.env.cr.precommit.run()  # the tracking writes its line at pre-commit
+        line = self.conversation.message_ids.filtered("tracking_value_ids")[:1]
+        pushed = self.pushed(line)
+        self.assertEqual(set(pushed), set(self.readers() | self.user_b.partner_id))
+        self.assertNotIn(self.employee.partner_id, pushed)
+        self.assertEqual(self.pushed_conversation(self.user_b.partner_id)["user"]["id"], self.user_b.id)
+        conversation.action_close()
+        self.env.cr.precommit.run()
+        self.assertEqual(self.pushed_conversation(self.user_a.partner_id)["state"], "closed")
+
+    def pushed_conversation(self, partner):
+        """The last data of the conversation pushed to ``partner``."""
+        self.env.cr.precommit.run()
+        last = None
+        for notif in self.env["bus.bus"].sudo().search([("id", ">", self.bus_start)], order="id"):
+            content = json.loads(notif.message)
+            if content["type"] == "mail.record/insert" and json.loads(notif.channel)[2] == partner.id:
+                for values in content["payload"].get("inbox.conversation", []):
+                    if values["id"] == self.conversation.id:
+                        last = values
+        return last

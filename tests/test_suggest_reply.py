@@ -120,6 +120,8 @@ class TestSuggestReply(InboxCommon):
         self.assertFalse(self.fake.requests, "the assistant is not asked")
         with self.assertRaises(AccessError):
             self.suggest(user=self.user_b)
+        with self.assertRaisesRegex(UserError, "not of notes"):
+            self.suggest("note")
         self.company.inbox_ai_base_url = False
         with self.assertRaisesRegex(UserError, "No assistant is connected"):
             self.suggest()

@@ -405,6 +405,30 @@ test("a pushed message updates its row, the counts and the open thread without a
     expect(".o_inbox_row[data-id='2'] .o_inbox_unread").toHaveCount(0);
 });
 
+test("another agent's change of assignee or status is pushed: the list is read again for the tab shown", async () => {
+    mockList();
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect.verifySteps(["list open"]);
+    // a manager closed Alice's conversation: the line of history and the conversation as it is now
+    MockServer.env["bus.bus"]._sendone(serverState.partnerId, "mail.record/insert", {
+        "mail.message": [{
+            id: 601,
+            body: ["markup", ""],
+            date: "2026-11-22 09:05:00",
+            message_type: "notification",
+            model: "inbox.conversation",
+            res_id: 1,
+            thread: { id: 1, model: "inbox.conversation" },
+        }],
+        "mail.thread": [{ id: 1, model: "inbox.conversation" }],
+        "inbox.conversation": [{ ...ROWS[0], status: "closed", state: "closed", lead_id: false, channel_availability: {} }],
+    });
+    await animationFrame();
+    await advanceTime(300);
+    // the Open tab no longer holds it: the server says what it holds now
+    await expect.waitForSteps(["list open"]);
+});
+
 test("a push older than the list shown is kept out, and the list is read again", async () => {
     const asOf = "2026-11-22T10:00:00.000000";
     mockList({ conversations: ROWS.map((row) => ({ ...row, as_of: asOf })) });

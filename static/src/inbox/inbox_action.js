@@ -131,6 +131,9 @@ export class InboxAction extends Component {
             if (
                 conversations.some((conversation) => !shown.has(conversation.id)) ||
                 outdated.some((record) => shown.has(record.id)) ||
+                // a line of history (a new assignee, a status, a label) may
+                // move a conversation in or out of the tab shown
+                messages.some((message) => message.message_type === "notification" && !message.inbox_card) ||
                 // who waits for an answer changes with every message
                 this.state.sort !== "recent"
             ) {

@@ -516,7 +516,7 @@ export class InboxComposer extends Component {
     /** ✦: the assistant's draft in the composer, for review; never sent by
      * itself. Why there is none is said in one line; what was typed stays. */
     get canSuggest() {
-        return Boolean(session.inbox_suggest) && !this.templatesOnly;
+        return Boolean(session.inbox_suggest) && !this.current.internal && !this.templatesOnly;
     }
 
     async suggest() {
