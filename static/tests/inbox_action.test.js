@@ -45,6 +45,21 @@ const ROWS = [
     },
 ];
 
+/** What the server pushes for a new message of conversation ``row``: the
+ * message and the conversation as this user sees it now. */
+function pushMessage(message, row) {
+    MockServer.env["bus.bus"]._sendone(serverState.partnerId, "mail.record/insert", {
+        "mail.message": [{
+            model: "inbox.conversation",
+            res_id: row.id,
+            thread: { id: row.id, model: "inbox.conversation" },
+            ...message,
+        }],
+        "mail.thread": [{ id: row.id, model: "inbox.conversation" }],
+        "inbox.conversation": [{ state: "open", lead_id: false, channel_availability: {}, ...row }],
+    });
+}
+
 function mockList(answer = {}) {
     onRpc("res.users", "search_read", () => []);
     onRpc("inbox.label", "search_read", () => [{ id: 3, name: "VIP" }]);
@@ -367,30 +382,20 @@ test("a pushed message updates its row, the counts and the open thread without a
     expect.verifySteps(["list open", "conversation 2", "messages"]);
     expect(queryAllTexts(".o_inbox_row .o_inbox_row_name")).toEqual(["Alice Martin", "+32470222233"]);
     // the person writes: the push carries the message and the conversation as this user sees it
-    MockServer.env["bus.bus"]._sendone(serverState.partnerId, "mail.record/insert", {
-        "mail.message": [{
-            id: 501,
-            body: ["markup", "<p>Are you there?</p>"],
-            date: "2026-11-22 09:00:00",
-            message_type: "comment",
-            model: "inbox.conversation",
-            res_id: 2,
-            thread: { id: 2, model: "inbox.conversation" },
-            inbox_channel: "whatsapp",
-            inbox_direction: "inbound",
-            inbox_status: "received",
-        }],
-        "mail.thread": [{ id: 2, model: "inbox.conversation" }],
-        "inbox.conversation": [{
-            ...ROWS[1],
-            last_message_date: "2026-11-22 09:00:00",
-            last_message_preview: "Are you there?",
-            last_message_channel: "whatsapp",
-            is_unread: true,
-            state: "open",
-            lead_id: false,
-            channel_availability: {},
-        }],
+    pushMessage({
+        id: 501,
+        body: ["markup", "<p>Are you there?</p>"],
+        date: "2026-11-22 09:00:00",
+        message_type: "comment",
+        inbox_channel: "whatsapp",
+        inbox_direction: "inbound",
+        inbox_status: "received",
+    }, {
+        ...ROWS[1],
+        last_message_date: "2026-11-22 09:00:00",
+        last_message_preview: "Are you there?",
+        last_message_channel: "whatsapp",
+        is_unread: true,
     });
     await waitFor(".o-mail-Message:contains('Are you there?')");
     // the row moves up with its new preview; the Unread tab counts it
@@ -410,19 +415,10 @@ test("another agent's change of assignee or status is pushed: the list is read a
     await mountWithCleanup(InboxAction, { props: {} });
     expect.verifySteps(["list open"]);
     // a manager closed Alice's conversation: the line of history and the conversation as it is now
-    MockServer.env["bus.bus"]._sendone(serverState.partnerId, "mail.record/insert", {
-        "mail.message": [{
-            id: 601,
-            body: ["markup", ""],
-            date: "2026-11-22 09:05:00",
-            message_type: "notification",
-            model: "inbox.conversation",
-            res_id: 1,
-            thread: { id: 1, model: "inbox.conversation" },
-        }],
-        "mail.thread": [{ id: 1, model: "inbox.conversation" }],
-        "inbox.conversation": [{ ...ROWS[0], status: "closed", state: "closed", lead_id: false, channel_availability: {} }],
-    });
+    pushMessage(
+        { id: 601, body: ["markup", ""], date: "2026-11-22 09:05:00", message_type: "notification" },
+        { ...ROWS[0], status: "closed", state: "closed" }
+    );
     await animationFrame();
     await advanceTime(300);
     // the Open tab no longer holds it: the server says what it holds now
