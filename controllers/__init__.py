@@ -1,1 +1,1 @@
-from . import join, webhook
+from . import join, sandbox_assistant, webhook

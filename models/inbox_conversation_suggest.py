@@ -19,11 +19,15 @@ class InboxConversation(models.Model):
 
     @api.model
     def _inbox_assistant(self, company):
-        """The company's endpoint settings, or None when it has none."""
+        """The company's endpoint settings, or None when it has none. A base
+        URL that is a path is on this Odoo (the sandbox's assistant)."""
         company = company.sudo()
-        if not (company.inbox_ai_base_url or "").strip():
+        base_url = (company.inbox_ai_base_url or "").strip()
+        if not base_url:
             return None
-        return {"base_url": company.inbox_ai_base_url.strip(), "model": (company.inbox_ai_model or "").strip(),
+        if base_url.startswith("/"):
+            base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/") + base_url
+        return {"base_url": base_url, "model": (company.inbox_ai_model or "").strip(),
                 "api_key": company.inbox_ai_api_key or ""}
 
     def inbox_suggest_reply(self, channel):

@@ -18,7 +18,8 @@ class ResCompany(models.Model):
     inbox_ai_base_url = fields.Char(
         "Assistant Endpoint", groups="base.group_system",
         help="The base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1 or a vLLM or Ollama server's "
-             "http://host:port/v1. Empty: no suggested replies.")
+             "http://host:port/v1; /unified_inbox/sandbox/assistant/v1 is the sandbox's own, which drafts a polite "
+             "holding reply. Empty: no suggested replies.")
     inbox_ai_model = fields.Char("Assistant Model", groups="base.group_system")
     inbox_ai_api_key = fields.Char("Assistant API Key", groups="base.group_system", copy=False)
 

@@ -3,7 +3,7 @@ import socket
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from ..models import inbox_conversation_suggest
 from ..tools import chat_completions
@@ -132,3 +132,23 @@ class TestSuggestReply(InboxCommon):
         self.assertEqual(Conversation._inbox_assistant(self.company)["model"], "local-llama")
         self.company.inbox_ai_base_url = " "
         self.assertIsNone(Conversation._inbox_assistant(self.company))
+
+
+@tagged("post_install", "-at_install")
+class TestSandboxAssistant(InboxCommon, HttpCase):
+    """The demo's assistant speaks the protocol over real HTTP, on this Odoo."""
+
+    def test_the_demo_drafts_without_an_outside_service(self):
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+        self.company.write({"inbox_ai_base_url": "/unified_inbox/sandbox/assistant/v1", "inbox_ai_model": "sandbox"})
+        # the Inbox calls it as any endpoint: without the cookie of the tests' own requests
+        with self.allow_requests(all_requests=True):
+            draft = self.conversation.with_user(self.user_a).inbox_suggest_reply("sms")
+        self.assertEqual(draft, "Hi Alice, thank you for your message! Let me check and get back to you shortly.")
+
+    def test_a_malformed_request_is_refused(self):
+        url = "/unified_inbox/sandbox/assistant/v1/chat/completions"
+        for body in (b"not json", b'{"messages": "hi"}', b"{}"):
+            response = self.url_open(url, data=body, headers={"Content-Type": "application/json"})
+            self.assertEqual(response.status_code, 400, body)
+            self.assertIn("list of messages", response.json()["error"]["message"])
