@@ -332,6 +332,8 @@ export class InboxComposer extends Component {
             }
             this.state.senderId = this.defaultSenderId(channel);
             this.state.templateId = "";
+            // why ✦ gave nothing on the other channel is not said on this one
+            this.state.suggestError = "";
         }
     }
 
@@ -569,7 +571,13 @@ export class InboxComposer extends Component {
                     template_id: this.chosenApprovedTemplate?.id || null,
                 }
             );
-            Object.assign(this.state, { subject: "", templateId: "", scheduling: false, scheduledAt: "" });
+            Object.assign(this.state, {
+                subject: "",
+                templateId: "",
+                scheduling: false,
+                scheduledAt: "",
+                suggestError: "",
+            });
             this.setContent("");
             this.state.attachments = this.state.attachments.filter((item) => !attachments.includes(item));
             await this.props.onSent();
