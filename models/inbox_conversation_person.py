@@ -34,6 +34,12 @@ class InboxConversation(models.Model):
                 "company": partner.parent_id.name or partner.company_name or "",
                 "tags": partner.category_id.mapped("name"),
             },
+            # the numbers, addresses and ids they wrote from beyond the ones above (a merged person's)
+            "identities": [{
+                "kind": row.kind, "address": row.address, "provider": row.provider_id.name or "",
+                "verified": row.verified,
+            } for row in self.env["inbox.identity"].search([("partner_id", "=", partner.id)])
+                if row.address not in (partner.phone_sanitized, partner.email_normalized)],
             "channels": {
                 channel: {"opted_out": partner._inbox_is_opted_out(channel), "dnd": partner._inbox_is_dnd(channel),
                           "address": self._inbox_recipient_address(channel) or ""}

@@ -69,6 +69,10 @@ class TestMergePerson(InboxCommon):
                          ["+32470617283", "+32470990010", "IGSID-7"])
         self.assertTrue(self.partner._inbox_is_dnd("whatsapp"), "the stricter consent holds")
         self.assertEqual(self.lead.partner_id, self.partner)
+        # the person panel shows what they wrote from beyond their own number and email
+        identities = self.conversation.with_user(self.user_a).inbox_details()["identities"]
+        self.assertEqual(sorted((row["address"], row["provider"]) for row in identities),
+                         [("+32470990010", ""), ("IGSID-7", "Test Sandbox")])
         self.assertEqual(self.conversation.lead_id, self.lead)
         # the other number and the Instagram id find Alice from now on
         self.post_sandbox_events([{

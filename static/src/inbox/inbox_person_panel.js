@@ -23,6 +23,11 @@ export class InboxPersonPanel extends Component {
         onMergePerson: Function,
     };
 
+    /** The icon of an identity of the ``kind`` (see channels/base.py). */
+    identityIcon(kind) {
+        return { phone: "fa-phone", email: "fa-envelope-o" }[kind] || "fa-user-circle-o";
+    }
+
     setup() {
         this.formatDate = formatDate;
     }

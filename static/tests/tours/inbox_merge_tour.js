@@ -44,6 +44,10 @@ registry.category("web_tour.tours").add("unified_inbox_merge_tour", {
             trigger: ".o_inbox_thread .o-mail-NotificationMessage:contains('Zed Other was merged into Wanda Workflow by Mitchell Admin')",
         },
         {
+            content: "the panel shows the number Zed wrote from among Wanda's",
+            trigger: ".o_inbox_details .o_inbox_identity:contains('+32470889900')",
+        },
+        {
             content: "and Zed's conversation has left the list",
             trigger: ".o_inbox_list:not(:has(.o_inbox_row:contains('Zed Other')))",
         },
