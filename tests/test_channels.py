@@ -24,15 +24,22 @@ class TestChannelRegistry(HttpCase):
                 self.assertIn(key, external, f"{provider_type} carries a channel the registry does not know")
         self.assertEqual(channels.keys(identity=channels.PHONE), ["whatsapp", "sms"])
 
+    def session_info(self):
+        return self.url_open("/web/session/get_session_info", json={"jsonrpc": "2.0", "params": {}}).json()
+
     def test_web_client_gets_the_rules_once(self):
         self.authenticate("admin", "admin")
-        info = self.url_open("/web/session/get_session_info", json={"jsonrpc": "2.0", "params": {}}).json()
+        company = self.env["res.users"].browse(self.session.uid).company_id
+        company.inbox_ai_base_url = False  # the demo data connects the sandbox's assistant
+        info = self.session_info()
         sent = {channel["key"]: channel for channel in info["result"]["inbox_channels"]}
         self.assertEqual(list(sent), [channel.key for channel in channels.all_channels()])
         self.assertEqual(sent["whatsapp"]["reply_window"], 24 * 3600)
         self.assertEqual(sent["sms"]["max_length"], 1600)
         self.assertTrue(sent["note"]["internal"] and not sent["email"]["send_with_enter"] and sent["email"]["subject"])
         self.assertFalse(info["result"]["inbox_suggest"], "no assistant connected: no ✦ in the composer")
+        company.inbox_ai_base_url = "/unified_inbox/sandbox/assistant/v1"
+        self.assertTrue(self.session_info()["result"]["inbox_suggest"])
 
     def test_registry_refuses_a_second_entry_or_an_unknown_identity(self):
         with self.assertRaises(ValueError):
