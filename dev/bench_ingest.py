@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlencode
@@ -32,7 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import HERE, ROOT, ensure_database, percentile, shell, use_project_python  # noqa: E402
 
 use_project_python(__file__)
-sys.path.insert(0, str(ROOT / "tests"))
+# the fake provider server of the tests, without the tests package (it imports Odoo)
+sys.modules["inbox_fakes"] = types.ModuleType("inbox_fakes")
+sys.modules["inbox_fakes"].__path__ = [str(ROOT / "tests")]
 # the provider protocols are plain Python: load them without Odoo
 _spec = importlib.util.spec_from_file_location(
     "inbox_providers", ROOT / "providers" / "__init__.py", submodule_search_locations=[str(ROOT / "providers")])
@@ -41,7 +44,7 @@ _spec.loader.exec_module(sys.modules["inbox_providers"])
 
 import psycopg2  # noqa: E402
 import requests  # noqa: E402
-from fake_providers import FakeProviderServer  # noqa: E402
+from inbox_fakes.fake_providers import FakeProviderServer  # noqa: E402
 from inbox_providers.twilio import compute_signature  # noqa: E402
 
 
@@ -67,6 +70,7 @@ print(json.dumps({"token": provider.webhook_token, "sender": sender.address}))
 BASELINE_CODE = """
 import os
 import time
+import types
 partner = env["res.partner"].create({"name": "Baseline", "phone": "+32 470 44 00 00"})
 conversation = env["inbox.conversation"].create({"partner_id": partner.id})
 env.cr.commit()
