@@ -94,7 +94,11 @@ class InboxConversation(models.Model):
                     self._inbox_check_none_open(
                         vals.get("partner_id", conversation.partner_id.id),
                         vals.get("company_id", conversation.company_id.id), exclude=conversation)
+        moving = vals.keys() & {"user_id", "team_id", "company_id"}
+        readers_before = {conversation: conversation._inbox_readers() for conversation in self} if moving else {}
         result = super().write(vals)
+        for conversation, readers in readers_before.items():
+            conversation._inbox_tell_gone(readers - conversation._inbox_readers())
         if "label_ids" in vals:
             # a label can route an unassigned conversation to its team
             Rule = self.env["inbox.assignment.rule"].sudo()

@@ -153,6 +153,12 @@ class InboxConversation(models.Model):
         self._inbox_bus_send(message)
         return message
 
+    def _inbox_tell_gone(self, users):
+        """``users`` may no longer read the conversation (it went to another
+        team or assignee): their Inbox drops it, and closes it if open."""
+        self.ensure_one()
+        users._bus_send("unified_inbox/conversation_gone", {"id": self.id})
+
     def _inbox_readers(self):
         """Active Inbox users who may read the conversation, by the same
         rules as the record rules: the assignee, the team's members, its

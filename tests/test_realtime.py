@@ -89,3 +89,25 @@ class TestRealtime(InboxCommon):
                     if values["id"] == self.conversation.id:
                         last = values
         return last
+
+    def gone_for(self):
+        """The partners told that the conversation is no longer theirs."""
+        self.env.cr.precommit.run()
+        told = self.env["res.partner"]
+        for notif in self.env["bus.bus"].sudo().search([("id", ">", self.bus_start)]):
+            content = json.loads(notif.message)
+            if content["type"] == "unified_inbox/conversation_gone" and \
+                    content["payload"] == {"id": self.conversation.id}:
+                told |= self.env["res.partner"].browse(json.loads(notif.channel)[2])
+        return told
+
+    def test_who_can_no_longer_read_it_is_told(self):
+        """Moved from team A to team B: Agent A's Inbox drops it; Agent B and
+        the managers, who still read it, are not told it is gone."""
+        self.conversation.with_user(self.manager).team_id = self.team_b
+        self.assertEqual(self.gone_for(), self.user_a.partner_id)
+        self.assertNotIn(self.user_a, self.conversation._inbox_readers())
+        # assigned to Agent A again: nobody loses it
+        self.bus_start = self.env["bus.bus"].sudo().search([], order="id desc", limit=1).id
+        self.conversation.with_user(self.manager).user_id = self.user_a
+        self.assertFalse(self.gone_for())

@@ -60,6 +60,18 @@ function pushMessage(message, row) {
     });
 }
 
+/** What the server answers when the conversation of ``partner`` opens. */
+function mockOpening(partner) {
+    onRpc("inbox.conversation", "inbox_details", () => ({
+        partner: { email: "", address: "", company: "", tags: [], ...partner },
+        channels: {},
+        opportunities: [],
+        appointments: [],
+    }));
+    onRpc("inbox.template", "search_read", () => []);
+    onRpc("inbox.snippet", "search_read", () => []);
+}
+
 function mockList(answer = {}) {
     onRpc("res.users", "search_read", () => []);
     onRpc("inbox.label", "search_read", () => [{ id: 3, name: "VIP" }]);
@@ -363,14 +375,7 @@ test("a pushed message updates its row, the counts and the open thread without a
         expect.step(`read ${args[0][0]}`);
         return true;
     });
-    onRpc("inbox.conversation", "inbox_details", () => ({
-        partner: { id: 12, name: "+32470222233", phone: "+32470222233", email: "", address: "", company: "", tags: [] },
-        channels: {},
-        opportunities: [],
-        appointments: [],
-    }));
-    onRpc("inbox.template", "search_read", () => []);
-    onRpc("inbox.snippet", "search_read", () => []);
+    mockOpening({ id: 12, name: "+32470222233", phone: "+32470222233" });
     onRpc("/mail/thread/messages", () => {
         expect.step("messages");
         return { messages: [], data: {} };
@@ -422,6 +427,23 @@ test("another agent's change of assignee or status is pushed: the list is read a
     await animationFrame();
     await advanceTime(300);
     // the Open tab no longer holds it: the server says what it holds now
+    await expect.waitForSteps(["list open"]);
+});
+
+test("a conversation that went to another team leaves the screen of who no longer reads it", async () => {
+    mockList();
+    onRpc("inbox.conversation", "inbox_list_row", () => ({ ...ROWS[0], state: "open", lead_id: false, channel_availability: {} }));
+    onRpc("inbox.conversation", "action_mark_read", () => true);
+    mockOpening({ id: 11, name: "Alice Martin", phone: "+32470617283" });
+    onRpc("/mail/thread/messages", () => ({ messages: [], data: {} }));
+    await mountWithCleanup(InboxAction, { props: {} });
+    await click(".o_inbox_row[data-id='1']");
+    await waitFor(".o_inbox_thread_header");
+    expect.verifySteps(["list open"]);
+    MockServer.env["bus.bus"]._sendone(serverState.partnerId, "unified_inbox/conversation_gone", { id: 1 });
+    await waitFor(".o_notification:contains('This conversation went to another team or assignee.')");
+    expect(".o_inbox_thread_header").toHaveCount(0);
+    await advanceTime(300);
     await expect.waitForSteps(["list open"]);
 });
 

@@ -149,8 +149,25 @@ export class InboxAction extends Component {
                 markRead();
             }
         };
-        onMounted(() => bus.subscribe("mail.record/insert", onInsert));
-        onWillUnmount(() => bus.unsubscribe("mail.record/insert", onInsert));
+        // the conversation went to another team or assignee: not this user's to read any more
+        const notification = useService("notification");
+        const onGone = ({ id }) => {
+            if (this.state.selected?.id === id) {
+                this.back();
+                notification.add(_t("This conversation went to another team or assignee."), { type: "warning" });
+            }
+            if (this.state.rows.some((row) => row.id === id)) {
+                reload();
+            }
+        };
+        onMounted(() => {
+            bus.subscribe("mail.record/insert", onInsert);
+            bus.subscribe("unified_inbox/conversation_gone", onGone);
+        });
+        onWillUnmount(() => {
+            bus.unsubscribe("mail.record/insert", onInsert);
+            bus.unsubscribe("unified_inbox/conversation_gone", onGone);
+        });
     }
 
     /** The rows in the list's order: newest first, a row that a push
