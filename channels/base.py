@@ -36,8 +36,10 @@ class Channel:
         (an SMS segment; 0: not split), for the composer's counter
     :param attachment_max_size: bytes of one attachment (0: none taken)
     :param reply_window: free text may go only this long after the person's
-        last message on the same sender account; outside it, an approved
-        template only (``None``: no window)
+        last message on the same sender account (``None``: no window)
+    :param window_templates: outside the reply window, an approved template
+        may go (WhatsApp); else nothing goes until the person writes again
+        (Messenger, Instagram)
     :param send_with_enter: Enter sends (else Ctrl+Enter, Enter is a new line)
     """
 
@@ -53,6 +55,7 @@ class Channel:
     segment_length: int = 0
     attachment_max_size: int = 0
     reply_window: timedelta | None = None
+    window_templates: bool = True
     send_with_enter: bool = True
 
     @property

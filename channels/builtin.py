@@ -2,7 +2,7 @@
 here (and an adapter of a provider that carries it)."""
 from datetime import timedelta
 
-from .base import EMAIL, MB, PHONE, Channel, register
+from .base import EMAIL, MB, PHONE, SCOPED, Channel, register
 
 NOTE = register(Channel(
     key="note", label="Internal Note", icon="fa-sticky-note-o", sequence=90, identity=None,
@@ -19,3 +19,12 @@ EMAIL_CHANNEL = register(Channel(
     key="email", label="Email", icon="fa-envelope-o", sequence=30, identity=EMAIL,
     opt_out_list="mail.blacklist", rich_text=True, subject=True, attachment_max_size=25 * MB,
     send_with_enter=False))
+MESSENGER = register(Channel(
+    key="messenger", label="Messenger", icon="fa-facebook", sequence=40, identity=SCOPED,
+    max_length=2000, attachment_max_size=25 * MB,
+    # Meta's standard messaging window; no templates outside it
+    reply_window=timedelta(hours=24), window_templates=False))
+INSTAGRAM = register(Channel(
+    key="instagram", label="Instagram", icon="fa-instagram", sequence=50, identity=SCOPED,
+    max_length=1000, attachment_max_size=8 * MB,
+    reply_window=timedelta(hours=24), window_templates=False))

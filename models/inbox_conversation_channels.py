@@ -17,16 +17,19 @@ class InboxConversation(models.Model):
             availability = {}
             for channel in channels.all_channels():
                 senders = conversation._inbox_usable_senders(channel.key)
+                address = conversation._inbox_recipient_address(channel.key, senders[:1])
                 reason = conversation._inbox_unavailable_reason(channel.key, senders[:1])
                 availability[channel.key] = {
                     "available": not reason,
                     "reason": reason or "",
                     # the reply window is closed, nothing else: an approved template may go
-                    "templates_only": bool(reason) and bool(channel.reply_window) and not (
+                    "templates_only": bool(reason) and bool(channel.reply_window) and channel.window_templates and not (
                         conversation._inbox_unavailable_reason(channel.key, senders[:1], approved_template=True)),
                     "window_expiry": channel.reply_window and fields.Datetime.to_string(
                         conversation._inbox_window_expiry(channel.key, senders[:1])),
                     "sender_ids": senders.ids,
+                    # the person has an address there (for an id a provider gave, through its sender account)
+                    "reachable": channel.internal or bool(address),
                     "attachment_max_size": channel.attachment_max_size,
                 }
             conversation.channel_availability = availability
@@ -55,7 +58,7 @@ class InboxConversation(models.Model):
         """The person's address on ``channel`` (E.164, email, the id
         ``sender``'s provider gave them...), or False."""
         self.ensure_one()
-        return self.partner_id._inbox_address(channels.get(channel).identity, sender and sender.provider_id)
+        return self.partner_id._inbox_address(channels.get(channel).identity, sender and sender.provider_id, channel)
 
     def _inbox_unavailable_reason(self, channel, sender, approved_template=False):
         """Why ``channel`` cannot be used to write to this person now through
@@ -94,11 +97,17 @@ class InboxConversation(models.Model):
         if partner._inbox_is_dnd(channel):
             return self.env._("%(name)s is in Do Not Disturb for %(channel)s.", name=partner.display_name,
                               channel=entry.label)
-        if not approved_template and not self._inbox_window_open(channel, sender):
+        if not (approved_template and entry.window_templates) and not self._inbox_window_open(channel, sender):
+            hours = int(entry.reply_window.total_seconds() // 3600)
+            if not entry.window_templates:
+                return self.env._(
+                    "The %(channel)s window is closed: %(name)s has not written in the last %(hours)s hours. "
+                    "Nothing can be sent until they write again.", channel=entry.label,
+                    name=partner.display_name, hours=hours)
             return self.env._(
                 "The %(channel)s window is closed: %(name)s has not written in the last %(hours)s hours. "
                 "Only an approved template can be sent.", channel=entry.label, name=partner.display_name,
-                hours=int(entry.reply_window.total_seconds() // 3600))
+                hours=hours)
         return False
 
     def _inbox_window_expiry(self, channel, sender=None):

@@ -42,7 +42,9 @@ class InboxConversation(models.Model):
                 if row.address not in (partner.phone_sanitized, partner.email_normalized)],
             "channels": {
                 channel: {"opted_out": partner._inbox_is_opted_out(channel), "dnd": partner._inbox_is_dnd(channel),
-                          "address": self._inbox_recipient_address(channel) or ""}
+                          "address": self._inbox_recipient_address(
+                              channel, channels.get(channel).identity == channels.SCOPED
+                              and self._inbox_usable_senders(channel)[:1]) or ""}
                 for channel in (entry.key for entry in channels.all_channels(internal=False))
             },
             "opportunities": [{

@@ -35,7 +35,7 @@ class InboxConversation(models.Model):
             with self.env.cr.savepoint():
                 partner = self.env["res.partner"].sudo()._inbox_find_or_create(
                     channels.get(event.channel).identity, from_address, event.profile_name, sender.company_id,
-                    provider=provider, seen=True)
+                    provider=provider, seen=True, channel=event.channel)
                 conversation = self.sudo()._inbox_route(partner, sender)
                 message = conversation._inbox_post_inbound(sender, event, from_address)
                 if event.keyword:

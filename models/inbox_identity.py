@@ -32,6 +32,9 @@ class InboxIdentity(models.Model):
     address = fields.Char(required=True, help="Normalized: E.164 for a number, lower case for an email address.")
     provider_id = fields.Many2one(
         "inbox.provider", ondelete="cascade", help="The provider that gave the id, for an id it alone knows.")
+    channel = fields.Selection(
+        channels.selection(internal=False),
+        help="The channel an id a provider gave belongs to (a Messenger id is no Instagram id).")
     verified = fields.Boolean(help="The person wrote from this address.")
     last_seen = fields.Datetime(help="When the person last wrote from this address.")
 
@@ -54,15 +57,17 @@ class InboxIdentity(models.Model):
         return self.partner_id.filtered("active")
 
     @api.model
-    def _inbox_record(self, row, partner, kind, address, provider=None, seen=False):
-        """Keep that ``partner`` holds this identity (``row``: its row, if any)
-        and, with ``seen``, that they just wrote from it."""
+    def _inbox_record(self, row, partner, kind, address, provider=None, seen=False, channel=None):
+        """Keep that ``partner`` holds this identity (``row``: its row, if any;
+        ``channel``: the one an id of the ``SCOPED`` kind was given on) and,
+        with ``seen``, that they just wrote from it."""
         now = fields.Datetime.now()
         values = {"verified": True, "last_seen": now} if seen else {}
         if not row:
+            scoped = kind == channels.SCOPED
             self.sudo().create({
                 "partner_id": partner.id, "kind": kind, "address": address,
-                "provider_id": provider.id if kind == channels.SCOPED else False, **values})
+                "provider_id": provider.id if scoped else False, "channel": scoped and channel, **values})
             return
         if row.partner_id != partner:
             # the person who held it is archived: the identity is this one's now

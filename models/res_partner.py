@@ -67,10 +67,11 @@ class ResPartner(models.Model):
                            for partner_id, kind, address in replaced)
         self.env["inbox.identity"].sudo().search(domain).unlink()
 
-    def _inbox_address(self, identity, provider=None):
+    def _inbox_address(self, identity, provider=None, channel=None):
         """The person's normalized address of the ``identity`` kind (for an
-        id a provider gave, the one ``provider`` gave), or False (always
-        False for a channel reaching nobody outside)."""
+        id a provider gave, the one ``provider`` gave, on ``channel`` if
+        given), or False (always False for a channel reaching nobody
+        outside)."""
         self.ensure_one()
         source = self._INBOX_IDENTITY_FIELDS.get(identity)
         if source:
@@ -78,7 +79,8 @@ class ResPartner(models.Model):
         if identity != channels.SCOPED or not provider:
             return False
         return self.sudo().inbox_identity_ids.filtered(
-            lambda row: row.kind == identity and row.provider_id == provider)[:1].address
+            lambda row: row.kind == identity and row.provider_id == provider
+            and (not channel or row.channel == channel))[:1].address
 
     def _inbox_no_address_reason(self, identity):
         """What the user is told when the person has no address of this kind."""
@@ -108,11 +110,11 @@ class ResPartner(models.Model):
         return partner, row
 
     @api.model
-    def _inbox_find_or_create(self, identity, address, name, company, provider=None, seen=False):
+    def _inbox_find_or_create(self, identity, address, name, company, provider=None, seen=False, channel=None):
         """The person behind ``address`` (of the ``identity`` kind; for an id
-        of the ``SCOPED`` kind, the one ``provider`` gave), created once if
-        nobody has it, and kept as holding it (with ``seen``: they just wrote
-        from it)."""
+        of the ``SCOPED`` kind, the one ``provider`` gave on ``channel``),
+        created once if nobody has it, and kept as holding it (with
+        ``seen``: they just wrote from it)."""
         if identity not in channels.IDENTITY_KINDS:
             raise ValueError(f"Unknown identity kind {identity}.")
         key = f"{identity}:{provider.id if identity == channels.SCOPED else ''}:{address}"
@@ -126,7 +128,8 @@ class ResPartner(models.Model):
                     if source:
                         values[source[1]] = address
                     partner = self.create(values)
-                self.env["inbox.identity"]._inbox_record(row, partner, identity, address, provider, seen=seen)
+                self.env["inbox.identity"]._inbox_record(
+                    row, partner, identity, address, provider, seen=seen, channel=channel)
         except IntegrityError as error:
             if "inbox_identity_identity_unique" in str(error):
                 raise ConcurrencyError(self.env._("Another request recorded %s at the same time.", address)) from error

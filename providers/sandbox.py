@@ -50,7 +50,7 @@ def sign(secret, body):
 @register
 class SandboxAdapter(ProviderAdapter):
     provider_type = "sandbox"
-    channels = ("sms", "whatsapp", "email")
+    channels = ("sms", "whatsapp", "email", "messenger", "instagram")
 
     def send(self, message):
         if "[fail]" in message.body:

@@ -26,6 +26,7 @@ from . import (
     test_queue_mixin,
     test_realtime,
     test_sandbox_adapter,
+    test_scoped_channels,
     test_send,
     test_send_concurrency,
     test_suggest_reply,

@@ -88,7 +88,8 @@ class TestInboxStore(InboxCommon):
         self.assertEqual({key: data[key] for key in row if key != "last_message_date"},
                          {key: value for key, value in row.items() if key != "last_message_date"})
         self.assertEqual(data["state"], "open")
-        self.assertEqual(set(data["channel_availability"]), {"whatsapp", "sms", "email", "note"})
+        self.assertEqual(set(data["channel_availability"]),
+                         {"whatsapp", "sms", "email", "messenger", "instagram", "note"})
 
     def test_only_inbox_messages_carry_inbox_fields(self):
         """The messages of other chatters go to the web client as Odoo sends

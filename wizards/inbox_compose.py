@@ -48,7 +48,8 @@ class InboxCompose(models.TransientModel):
     @api.depends("conversation_id", "partner_id", "new_address", "channel", "sender_id")
     def _compute_templates_only(self):
         for wizard in self:
-            wizard.templates_only = bool(wizard.channel) and not wizard._inbox_window_open()
+            wizard.templates_only = bool(wizard.channel) and channels.get(wizard.channel).window_templates \
+                and not wizard._inbox_window_open()
 
     @api.depends("channel", "templates_only")
     def _compute_allowed_template_ids(self):

@@ -275,6 +275,14 @@ export class InboxComposer extends Component {
         return channel?.key || "";
     }
 
+    /** The channels offered: one that reaches people by an id its provider
+     * gave them (Messenger, Instagram) only when this person has one there. */
+    get shownChannels() {
+        return this.channels.filter(
+            (channel) => channel.identity !== "scoped" || this.availability[channel.key]?.reachable
+        );
+    }
+
     isSelectable(channel) {
         const availability = this.availability[channel];
         return Boolean(availability?.available || availability?.templates_only);

@@ -35,7 +35,10 @@ export class InboxPersonPanel extends Component {
     /** The channels that reach the person and whose consent is known, in the registry's order. */
     get consentChannels() {
         const consents = this.props.details?.channels || {};
-        return externalChannels().filter((channel) => consents[channel.key]);
+        // a channel of ids a provider gives (Messenger…) only where the person has one
+        return externalChannels().filter(
+            (channel) => consents[channel.key] && (channel.identity !== "scoped" || consents[channel.key].address)
+        );
     }
 
     /** "SMS and WhatsApp share one opt-out.": channels under one opt-out

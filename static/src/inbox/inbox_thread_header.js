@@ -58,7 +58,8 @@ export class InboxThreadHeader extends Component {
         const windows = [];
         for (const channel of windowedChannels()) {
             const availability = conversation.channel_availability?.[channel.key];
-            if (!availability?.sender_ids?.length) {
+            if (!availability?.sender_ids?.length || (channel.identity === "scoped" && !availability.reachable)) {
+                // nobody answers there, or the person has no id there
                 continue;
             }
             const key = channel.key;
