@@ -48,6 +48,35 @@ test("unusable channels are disabled with their reason; the first usable one is 
     expect(".o_inbox_composer_subject").toHaveCount(0);
 });
 
+test("a channel of ids a provider gives is offered only to who has one there", async () => {
+    const messenger = { available: true, reason: "", sender_ids: [8], attachment_max_size: 25 * MB };
+    await mountWithCleanup(InboxComposer, {
+        props: {
+            conversation: {
+                ...conversation,
+                channel_availability: {
+                    ...conversation.channel_availability,
+                    messenger: { ...messenger, available: false, reachable: false, reason: "No id there." },
+                },
+            },
+            onSent: () => {},
+        },
+    });
+    expect(".o_inbox_composer_channel[data-channel='messenger']").toHaveCount(0);
+    expect(".o_inbox_composer_channel").toHaveCount(4);
+    await mountWithCleanup(InboxComposer, {
+        props: {
+            conversation: {
+                ...conversation,
+                id: 8,
+                channel_availability: { ...conversation.channel_availability, messenger: { ...messenger, reachable: true } },
+            },
+            onSent: () => {},
+        },
+    });
+    expect(".o_inbox_composer_channel[data-channel='messenger']:enabled").toHaveCount(1);
+});
+
 test("Enter sends on the chosen channel, Shift+Enter does not", async () => {
     onRpc("inbox.conversation", "message_inbox_send", ({ args }) => {
         expect.step(`${args[0][0]} ${args[1]} ${JSON.stringify(args[2])}`);
