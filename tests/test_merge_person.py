@@ -87,6 +87,13 @@ class TestMergePerson(InboxCommon):
             self.wizard(self.user_a)
         self.assertTrue(self.other.exists())
 
+    def test_no_merge_moves_what_the_manager_cannot_see(self):
+        elsewhere = self.env["res.company"].create({"name": "Other Clinic"})
+        hidden = self.env["inbox.conversation"].sudo().create({"partner_id": self.other.id, "company_id": elsewhere.id})
+        with self.assertRaisesRegex(UserError, "Ally also has conversations in Other Clinic, which you cannot see"):
+            self.wizard().action_merge()
+        self.assertTrue(self.other.exists() and hidden.exists() and self.other_conversation.exists())
+
     def test_a_refused_merge_leaves_everything_as_it_was(self):
         self.other.parent_id = self.partner  # Odoo merges no contact with its parent
         before = self.messages(self.conversation).ids, self.messages(self.other_conversation).ids

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 
 class InboxMergePerson(models.TransientModel):
@@ -60,6 +60,13 @@ class InboxMergePerson(models.TransientModel):
         if not self.env.user.has_group("unified_inbox.group_inbox_manager"):
             raise AccessError(self.env._("Only an Inbox manager may merge two people."))
         (self.partner_id | self.duplicate_id).check_access("read")
+        hidden = self.duplicate_id.sudo().inbox_conversation_ids.company_id - self.env.user.company_ids
+        if hidden:
+            # the merge would move conversations this manager cannot read
+            raise UserError(self.env._(
+                "%(name)s also has conversations in %(companies)s, which you cannot see: a manager of every "
+                "company involved merges them.", name=self.duplicate_id.display_name,
+                companies=", ".join(hidden.mapped("name"))))
         person = self.partner_id
         name = self.duplicate_id.display_name
         with self.env.cr.savepoint():
