@@ -98,7 +98,7 @@ class InboxConversation(models.Model):
             return self.env._("%(name)s is in Do Not Disturb for %(channel)s.", name=partner.display_name,
                               channel=entry.label)
         if not (approved_template and entry.window_templates) and not self._inbox_window_open(channel, sender):
-            hours = int(entry.reply_window.total_seconds() // 3600)
+            hours = int(self._inbox_reply_window(channel, sender).total_seconds() // 3600)
             if not entry.window_templates:
                 return self.env._(
                     "The %(channel)s window is closed: %(name)s has not written in the last %(hours)s hours. "
@@ -110,14 +110,25 @@ class InboxConversation(models.Model):
                 hours=hours)
         return False
 
-    def _inbox_window_expiry(self, channel, sender=None):
+    def _inbox_reply_window(self, channel, sender=None, standard=False):
+        """How long after the person's last message free text may go on
+        ``channel``: the channel's reply window (``standard``, or with no
+        sender account), or the one ``sender``'s provider allows (longer,
+        under conditions of its own: Meta's Human Agent tag)."""
+        entry = channels.get(channel)
+        if standard or not sender or not entry.reply_window:
+            return entry.reply_window
+        return sender.provider_id._inbox_adapter().reply_window(entry)
+
+    def _inbox_window_expiry(self, channel, sender=None, standard=False):
         """When free text stops being allowed on ``channel`` (through
         ``sender``; any sender account of the conversation without one): the
-        person's last message there plus the channel's reply window, which is
-        per business number. None for a channel without a window, False when
-        no window is open (the person never wrote there, or not lately)."""
+        person's last message there plus the reply window (see
+        :meth:`_inbox_reply_window`), which is per business number. None for
+        a channel without a window, False when no window is open (the
+        person never wrote there, or not lately)."""
         self.ensure_one()
-        window = channels.get(channel).reply_window
+        window = self._inbox_reply_window(channel, sender, standard)
         if not window:
             return None
         if not self.last_inbound_date or self.last_inbound_date + window <= fields.Datetime.now():
@@ -130,8 +141,8 @@ class InboxConversation(models.Model):
         last = self.env["mail.message"].sudo().search_fetch(domain, ["date"], order="date desc, id desc", limit=1)
         return last and last.date + window
 
-    def _inbox_window_open(self, channel, sender=None):
+    def _inbox_window_open(self, channel, sender=None, standard=False):
         """Whether free text may go on ``channel`` now (see
         :meth:`_inbox_window_expiry`)."""
-        expiry = self._inbox_window_expiry(channel, sender)
+        expiry = self._inbox_window_expiry(channel, sender, standard)
         return expiry is None or bool(expiry and expiry > fields.Datetime.now())

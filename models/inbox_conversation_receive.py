@@ -7,7 +7,8 @@ from odoo.tools import plaintext2html
 from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tuples
 
 from .. import channels
-from ..providers import InboundMessage, MediaFetch
+from ..providers import InboundMessage, MediaFetch, OutboundEcho, ProfileFetch
+from .inbox_event import InboxEventWaiting
 
 
 class InboxConversation(models.Model):
@@ -40,14 +41,59 @@ class InboxConversation(models.Model):
                 message = conversation._inbox_post_inbound(sender, event, from_address)
                 if event.keyword:
                     partner._inbox_apply_keyword(event.keyword, from_address)
-                if event.media:
-                    self.env["inbox.event"]._inbox_schedule(
-                        provider, [(0, MediaFetch(event.provider_message_id, event.media))])
+                later = [MediaFetch(event.provider_message_id, event.media)] if event.media else []
+                if partner.name == from_address and channels.get(event.channel).identity == channels.SCOPED:
+                    # known by an id only: their name is asked of the provider, once
+                    later.append(ProfileFetch(event.channel, from_address))
+                self.env["inbox.event"]._inbox_schedule(provider, [(0, item) for item in later])
         except IntegrityError as error:
             if error.pgcode == "23505" and "inbox_provider_message" in str(error):
                 # the same message was stored by a concurrent request
                 return Message
             raise
+        return message
+
+    @api.model
+    def _inbox_receive_echo(self, provider, event: OutboundEcho):
+        """A message the account sent, as the provider reports it back:
+        one of ours is recorded already (or is about to be: the echo waits
+        for its id), one written in another tool of the provider's is kept
+        once, as outbound, in the person's conversation."""
+        Message = self.env["mail.message"].sudo()
+        if Message._inbox_find(provider, event.provider_message_id):
+            return Message
+        sender = self.env["inbox.sender"].sudo()._inbox_account(provider, event.channel, event.account, event.account)
+        address = sender._inbox_normalize_address(event.channel, event.to_address, raise_exception=False)
+        if not address:
+            raise ValueError(f"Invalid recipient {event.to_address}.")
+        if Message.search_count([
+            ("inbox_provider_id", "=", provider.id), ("inbox_address", "=", address),
+            ("inbox_status", "=", "queued"), ("inbox_send_started", "!=", False),
+        ], limit=1):
+            raise InboxEventWaiting(
+                self.env._("A message to %s is being sent: its echo waits for its id.", address),
+                event.provider_message_id)
+        partner = self.env["res.partner"].sudo()._inbox_find_or_create(
+            channels.get(event.channel).identity, address, "", sender.company_id, provider=provider,
+            channel=event.channel)
+        conversation = self.sudo()._inbox_route(partner, sender)
+        message = conversation._message_create([{
+            "model": self._name,
+            "res_id": conversation.id,
+            "body": plaintext2html(event.body or ""),
+            "author_id": sender.company_id.partner_id.id,
+            "message_type": "comment",
+            "subtype_id": self.env.ref("unified_inbox.mt_inbox_message").id,
+            "record_company_id": conversation.company_id.id,
+            "inbox_channel": event.channel,
+            "inbox_direction": "outbound",
+            "inbox_status": "sent",
+            "inbox_sender_id": sender.id,
+            "inbox_provider_id": provider.id,
+            "inbox_provider_message_id": event.provider_message_id,
+            "inbox_address": address,
+        }])
+        conversation._inbox_touch(message, {"last_sender_id": sender.id})
         return message
 
     @api.model

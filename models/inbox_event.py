@@ -157,6 +157,9 @@ class InboxEvent(models.Model):
             "email": Conversation._inbox_receive_email,
             "template": self.env["inbox.template"].sudo()._inbox_apply_template_info,
             "lead": self.env["crm.lead"].sudo()._inbox_receive_lead_ad,
+            "echo": Conversation._inbox_receive_echo,
+            "watermark": Message._inbox_apply_watermark,
+            "profile": self.env["res.partner"].sudo()._inbox_apply_profile,
         }
 
     @api.model

@@ -195,12 +195,15 @@ class InboxProvider(models.Model):
         self.sudo().write({"last_success_date": fields.Datetime.now(), "consecutive_failures": 0,
                            "last_error": False})
 
-    def _inbox_record_failure(self, reason):
+    def _inbox_record_failure(self, reason, down=False):
+        """A call failed for ``reason``; ``down``: the provider refused our
+        credentials, and is down at once until they are renewed."""
         for provider in self.sudo():
+            failures = provider.consecutive_failures + 1
             provider.write({
                 "last_error": reason,
                 "last_error_date": fields.Datetime.now(),
-                "consecutive_failures": provider.consecutive_failures + 1,
+                "consecutive_failures": max(failures, DOWN_AFTER_FAILURES) if down else failures,
             })
 
     def _inbox_after_call(self, outcome):
@@ -217,7 +220,7 @@ class InboxProvider(models.Model):
             if isinstance(outcome, SendResult):
                 self.env["inbox.event"]._inbox_wake(provider, outcome.provider_message_id)
             if isinstance(outcome, ProviderError) and not outcome.recipient_error:
-                provider._inbox_record_failure(outcome.reason)
+                provider._inbox_record_failure(outcome.reason, down=outcome.credentials)
             elif provider.consecutive_failures or not provider.last_success_date or \
                     provider.last_success_date < fields.Datetime.now() - timedelta(seconds=HEALTH_TOUCH_INTERVAL):
                 provider._inbox_record_success()
@@ -274,7 +277,7 @@ class InboxProvider(models.Model):
         try:
             adapter.check_health()
         except ProviderError as error:
-            self._inbox_record_failure(error.reason)
+            self._inbox_record_failure(error.reason, down=error.credentials)
             notification = {"type": "danger", "message": self.env._("Connection failed: %s", error.reason)}
         else:
             self._inbox_record_success()

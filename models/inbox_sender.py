@@ -49,20 +49,26 @@ class InboxSender(models.Model):
         message of ``provider``; ValueError if it cannot be one of ours."""
         if not event.provider_message_id:
             raise ValueError("An inbound message needs the provider's message id.")
-        sender = self.browse()
-        if event.to_external_id:
-            sender = self.search([
-                ("provider_id", "=", provider.id), ("channel", "=", event.channel),
-                ("external_id", "=", event.to_external_id),
-            ], limit=1)
-        if not sender:
-            to_address = self._inbox_normalize_address(event.channel, event.to_address, raise_exception=False)
-            sender = self.search([
-                ("provider_id", "=", provider.id), ("channel", "=", event.channel), ("address", "=", to_address),
-            ], limit=1)
-        if not sender:
-            raise ValueError(f"No {event.channel} sender account {event.to_address} on this provider.")
+        sender = self._inbox_account(provider, event.channel, event.to_external_id, event.to_address)
         return sender, self._inbox_inbound_address(event)
+
+    @api.model
+    def _inbox_account(self, provider, channel, external_id, address):
+        """The sender account of ``provider`` on ``channel`` with the
+        provider's id ``external_id`` or the ``address``; ValueError if none."""
+        sender = self.browse()
+        if external_id:
+            sender = self.search([
+                ("provider_id", "=", provider.id), ("channel", "=", channel), ("external_id", "=", external_id),
+            ], limit=1)
+        if not sender:
+            address = self._inbox_normalize_address(channel, address, raise_exception=False)
+            sender = self.search([
+                ("provider_id", "=", provider.id), ("channel", "=", channel), ("address", "=", address),
+            ], limit=1)
+        if not sender:
+            raise ValueError(f"No {channel} sender account {external_id or address} on this provider.")
+        return sender
 
     @api.model
     def _inbox_inbound_address(self, event):

@@ -2,7 +2,7 @@ import logging
 import mimetypes
 import random
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
 
@@ -191,6 +191,8 @@ class MailMessage(models.Model):
             status_callback=self.inbox_provider_id.webhook_url,
             sender_external_id=sender.external_id or "",
             template=self.inbox_template or None,
+            outside_window=bool(channel.reply_window) and not conversation._inbox_window_open(
+                self.inbox_channel, sender, standard=True),
             from_name=sender.company_id.name or "",
             body_text=text,
             message_id=self.message_id or "",
@@ -424,6 +426,22 @@ class MailMessage(models.Model):
             }
         message._inbox_set_status(event.status, **values)
         return message
+
+    @api.model
+    def _inbox_apply_watermark(self, provider, event):
+        """Every message the account sent the person up to the watermark
+        reached the event's status (those already past it stay)."""
+        sender = self.env["inbox.sender"].sudo()._inbox_account(provider, event.channel, event.account, event.account)
+        below = [status for status, rank in STATUS_RANK.items() if 1 <= rank < STATUS_RANK[event.status]]
+        messages = self.sudo().search([
+            ("inbox_provider_id", "=", provider.id), ("inbox_sender_id", "=", sender.id),
+            ("inbox_address", "=", event.address), ("inbox_direction", "=", "outbound"),
+            ("inbox_status", "in", below), ("date", "<=", datetime.fromtimestamp(event.watermark, UTC).replace(
+                tzinfo=None)),
+        ], order="id")
+        for message in messages:
+            message._inbox_set_status(event.status)
+        return messages
 
     @api.model
     def _inbox_find(self, provider, provider_message_id):

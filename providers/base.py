@@ -78,15 +78,19 @@ class ProviderError(Exception):
     :param maybe_sent: the request reached the provider and no answer came
         back (a read timeout, a connection cut): a send may have been taken,
         and must not be made again before the provider is asked
+    :param credentials: the provider refused our credentials (an expired or
+        revoked token): nothing goes through it until they are renewed
     """
 
-    def __init__(self, reason, code=None, retryable=False, recipient_error=False, maybe_sent=False):
+    def __init__(self, reason, code=None, retryable=False, recipient_error=False, maybe_sent=False,
+                 credentials=False):
         super().__init__(reason)
         self.reason = reason
         self.code = code
         self.retryable = retryable
         self.recipient_error = recipient_error
         self.maybe_sent = maybe_sent
+        self.credentials = credentials
 
 
 def printable(text, limit=500):
@@ -148,6 +152,9 @@ class OutboundMessage:
     sender_external_id: str = ""  # the provider's id of the sender account
     # an approved WhatsApp template: {name, language, parameters: [str]}
     template: dict | None = None
+    # the channel's own reply window is closed: the message goes under the
+    # longer window the provider allows (see ProviderAdapter.reply_window)
+    outside_window: bool = False
     # email only
     from_name: str = ""
     body_text: str = ""
@@ -242,6 +249,52 @@ class StatusUpdate:
     timestamp: float | None = field(default=None, metadata=TIMESTAMP)
 
 
+@dataclass
+class OutboundEcho:
+    """A message the account itself sent to a person, reported back by the
+    provider: ours (recorded already, or about to be), or one written from
+    another tool of the provider's (Meta Business Suite, a phone app)."""
+
+    kind = "echo"
+    provider_message_id: str = field(metadata=ID)
+    channel: str
+    account: str = field(metadata=ID)  # the provider's id of the account that sent it
+    to_address: str = field(metadata=ID)  # the person it went to
+    body: str = field(default="", metadata=TEXT)
+    timestamp: float | None = field(default=None, metadata=TIMESTAMP)
+
+    @property
+    def dedupe_key(self):
+        return f"echo:{self.provider_message_id}"
+
+
+@dataclass
+class StatusUpTo:
+    """Every message the account sent a person up to a time reached a
+    status (Messenger's read and delivery watermarks)."""
+
+    kind = "watermark"
+    channel: str
+    account: str = field(metadata=ID)
+    address: str = field(metadata=ID)  # the person
+    status: str  # delivered or read
+    watermark: float = field(metadata=TIMESTAMP)
+
+
+@dataclass
+class ProfileFetch:
+    """Fetch the name and picture of a person known by an id a provider
+    gave (deferred out of the inbound message, once per person)."""
+
+    kind = "profile"
+    channel: str
+    address: str = field(metadata=ID)
+
+    @property
+    def dedupe_key(self):
+        return f"profile:{self.channel}:{self.address}"
+
+
 # Statuses of a provider-approved message template (WhatsApp)
 TEMPLATE_STATUSES = ("approved", "pending", "rejected", "paused", "disabled")
 
@@ -280,7 +333,7 @@ class LeadAd:
 
 
 EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate, MediaFetch, Reaction, RawEmail,
-                                           TemplateInfo, LeadAd)}
+                                           TemplateInfo, LeadAd, OutboundEcho, StatusUpTo, ProfileFetch)}
 
 
 def event_to_dict(event):
@@ -520,6 +573,20 @@ class ProviderAdapter:
     def download_media(self, ref):
         """``(content, mimetype)`` of an inbound file; :class:`ProviderError`."""
         raise ProviderError("This provider does not send files.")
+
+    def fetch_profile(self, channel, address):
+        """``{"name", "picture"}`` (the picture's URL, for
+        :meth:`download_media`, or "") of the person the provider knows as
+        ``address`` on ``channel``; :class:`ProviderError`."""
+        raise ProviderError("This provider gives no profiles.")
+
+    def reply_window(self, channel):
+        """How long after a person's last message free text may go to them
+        on ``channel`` (a :class:`~..channels.Channel`) through this
+        provider: the channel's own window, or a longer one the provider
+        allows under conditions of its own (``OutboundMessage.outside_window``
+        tells the adapter when a message goes under them)."""
+        return channel.reply_window
 
     def fetch_lead(self, leadgen_id):
         """The answers of a lead form: ``{"fields": {name: value}, "campaign",

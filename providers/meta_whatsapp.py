@@ -1,6 +1,8 @@
-"""Meta WhatsApp Business Cloud API.
+"""Meta's Graph API: the WhatsApp Business Cloud API, and through the same
+app a Facebook Page's Messenger and an Instagram account (their part in
+``meta_messenger.py``).
 
-Messages go to ``/{version}/{phone-number-id}/messages`` with the access
+WhatsApp messages go to ``/{version}/{phone-number-id}/messages`` with the access
 token. Webhooks: a GET handshake (``hub.verify_token``) when the URL is
 registered, then JSON POSTs signed with ``X-Hub-Signature-256`` (HMAC-SHA256
 of the raw body, keyed with the app secret).
@@ -33,6 +35,7 @@ from .base import (
     webhook_list,
     webhook_text,
 )
+from .meta_messenger import MESSAGING_CHANNELS, OBJECT_CHANNELS, MessengerProtocol
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 DEFAULT_VERSION = "v21.0"
@@ -54,8 +57,9 @@ GRAPH_ID = re.compile(r"[0-9A-Za-z]{1,64}")
 # The only hosts a file's URL (given by Graph) may point to: it is fetched
 # with the access token. The Cloud API's media URLs are on lookaside.fbsbx.com;
 # Meta's CDNs are the rest.
+# Messenger's attachments are on Meta's CDNs, Instagram's on its own.
 MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com"})
-MEDIA_HOST_SUFFIXES = (".fbcdn.net", ".facebook.com", ".whatsapp.net")
+MEDIA_HOST_SUFFIXES = (".fbcdn.net", ".fbsbx.com", ".facebook.com", ".whatsapp.net", ".cdninstagram.com")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 # code: (reason, recipient_error)
@@ -67,10 +71,21 @@ ERRORS = {
     "131052": ("The customer's file could not be downloaded from WhatsApp.", True),
     "131053": ("The file could not be uploaded to WhatsApp (type or size).", True),
     "470": ("The WhatsApp window is closed: only an approved template can be sent.", True),
-    "190": ("Meta refused the access token: it expired or was revoked.", False),
     "100": ("Meta refused a parameter of the request.", True),
+    "10": ("The Meta app lacks the permission for this message (pages_messaging, instagram_manage_messages "
+           "or Human Agent).", False),
+    "200": ("The Meta app lacks the permission for this message (pages_messaging, instagram_manage_messages "
+            "or Human Agent).", False),
+    "551": ("This person is not available on Messenger now (they may have blocked the Page).", True),
 }
-RETRYABLE_CODES = {"130429", "131056", "131000", "131016", "2", "4", "80007"}
+# a Messenger answer outside the window Meta allows
+WINDOW_SUBCODES = {"2018278", "2018108", "2534022"}
+WINDOW_CLOSED = "The Messenger window is closed: the person has not written in the last 24 hours."
+# the access token expired or was revoked: nothing goes until it is renewed
+TOKEN_CODE = "190"
+TOKEN_REFUSED = ("Meta refused the access token: it expired or was revoked. Reconnect the Page: put a new token "
+                 "in the provider's settings.")
+RETRYABLE_CODES = {"130429", "131056", "131000", "131016", "2", "4", "613", "80007"}
 
 
 def sign(secret, body):
@@ -99,17 +114,17 @@ def media_kind(mimetype):
 
 
 @register
-class MetaWhatsAppAdapter(ProviderAdapter):
+class MetaWhatsAppAdapter(MessengerProtocol, ProviderAdapter):
     provider_type = "meta_whatsapp"
     default_base_url = "https://graph.facebook.com"
-    channels = ("whatsapp",)
+    channels = ("whatsapp", *sorted(MESSAGING_CHANNELS))
     required_settings = {
         "meta_access_token": "Access Token",
         "meta_app_secret": "App Secret",
         "meta_verify_token": "Verify Token",
     }
-    optional_settings = ("meta_waba_id", "meta_api_version")
-    secret_settings = ("meta_access_token", "meta_app_secret")
+    optional_settings = ("meta_waba_id", "meta_api_version", "meta_page_access_token", "meta_human_agent")
+    secret_settings = ("meta_access_token", "meta_app_secret", "meta_page_access_token")
 
     @property
     def headers(self):
@@ -124,6 +139,8 @@ class MetaWhatsAppAdapter(ProviderAdapter):
     # ------------------------------------------------------------------
 
     def send(self, message):
+        if message.channel in MESSAGING_CHANNELS:
+            return self._send_messaging(message)
         phone_number_id = message.sender_external_id
         if not phone_number_id:
             raise ProviderError("The sender account has no WhatsApp phone number ID.")
@@ -171,6 +188,8 @@ class MetaWhatsAppAdapter(ProviderAdapter):
 
     def check_health(self):
         self.http("GET", self.graph_url("me"), headers=self.headers)
+        if self.settings.get("meta_page_access_token"):
+            self.http("GET", self.graph_url("me"), headers=self.page_headers)
 
     def list_templates(self):
         waba = self.settings.get("meta_waba_id")
@@ -212,6 +231,10 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         if response.status_code == 429 or response.status_code >= 500 or code in RETRYABLE_CODES:
             return ProviderError(details or f"Meta answered HTTP {response.status_code}.",
                                  code=code or str(response.status_code), retryable=True)
+        if code == TOKEN_CODE:
+            return ProviderError(TOKEN_REFUSED, code=code, credentials=True)
+        if str(error.get("error_subcode") or "") in WINDOW_SUBCODES:
+            return ProviderError(WINDOW_CLOSED, code=code, recipient_error=True)
         if code in ERRORS:
             reason, recipient_error = ERRORS[code]
             return ProviderError(reason, code=code, recipient_error=recipient_error)
@@ -239,6 +262,8 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         payload = parse_json(request.body)
         events = []
         for entry in webhook_list(payload["entry"], "entry", MAX_ENTRIES):
+            if payload.get("object") in OBJECT_CHANNELS:
+                events += self._parse_messaging(payload, entry)
             for change in webhook_list(entry.get("changes") or [], "changes", MAX_CHANGES):
                 if change.get("field") == "messages":
                     events += self._parse_value(change["value"])
@@ -343,6 +368,8 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         return StatusUpdate(provider_message_id=item["id"], status=status, error_code=code, error_reason=reason)
 
     def download_media(self, ref):
+        if isinstance(ref, str) and ref.startswith(("https://", "http://")):
+            return self._download_url(ref)
         # checked again here: an event kept before the check came in, or
         # made by another path, must not choose the Graph URL either
         if not isinstance(ref, str) or not MEDIA_ID.fullmatch(ref):
@@ -356,6 +383,15 @@ class MetaWhatsAppAdapter(ProviderAdapter):
         # a redirect to another host is followed without the token (requests drops it)
         response = self.http("GET", url, headers=self.headers)
         return response.content, info.get("mime_type") or response.headers.get("Content-Type", "")
+
+    def _download_url(self, url):
+        """A file a webhook gave the address of (a Messenger or Instagram
+        attachment, a profile picture): fetched only from Meta's hosts, and
+        without the token, which these addresses do not need."""
+        if not self.media_url_allowed(url):
+            raise ProviderError(f"Refused to download a file from {url}: not a Meta address.")
+        response = self.http("GET", url)
+        return response.content, response.headers.get("Content-Type", "")
 
     def media_url_allowed(self, url):
         """Whether the access token may go with a request to ``url``: HTTPS

@@ -20,6 +20,7 @@ from . import (
     test_inbox_store,
     test_lead_ads,
     test_merge_person,
+    test_meta_messenger,
     test_meta_whatsapp,
     test_one_conversation,
     test_provider_readiness,

@@ -1,9 +1,14 @@
+import json
 import uuid
 from contextlib import contextmanager
 
 from odoo import Command
-from odoo.tests import HttpCase, TransactionCase, new_test_user
+from odoo.tests import BaseCase, HttpCase, TransactionCase, new_test_user
 
+from ..providers.base import WebhookRequest
+from ..providers.meta_whatsapp import SIGNATURE_HEADER as META_SIGNATURE_HEADER
+from ..providers.meta_whatsapp import MetaWhatsAppAdapter
+from ..providers.meta_whatsapp import sign as meta_sign
 from ..providers.sandbox import SandboxAdapter
 from ..providers.twilio import SIGNATURE_HEADER as TWILIO_SIGNATURE_HEADER
 from ..providers.twilio import compute_signature
@@ -114,6 +119,41 @@ class InboxFakeProviderCase(InboxCommon, HttpCase):
     def setUp(self):
         super().setUp()
         self.fake.reset()
+
+
+class MetaProtocolCase(BaseCase):
+    """The Meta adapter alone, parsing webhook bodies."""
+
+    def setUp(self):
+        super().setUp()
+        self.adapter = MetaWhatsAppAdapter({
+            "meta_access_token": "t", "meta_app_secret": "app-secret", "meta_verify_token": "verify-me"})
+
+    def parse(self, data):
+        body = json.dumps(data).encode()
+        return self.adapter.parse_webhook(WebhookRequest("POST", "http://x", {}, body))
+
+
+class InboxMetaCase(InboxFakeProviderCase):
+    """A Meta provider on the fake Graph (WhatsApp, and a Page's token for
+    Messenger and Instagram), and its signed webhooks over HTTP."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.meta = cls.env["inbox.provider"].create({
+            "name": "Meta", "provider_type": "meta_whatsapp", "api_base_url": cls.fake.url,
+            "meta_access_token": cls.fake.meta_token, "meta_app_secret": "app-secret",
+            "meta_verify_token": "verify-me", "meta_page_access_token": cls.fake.page_token,
+        })
+
+    def post(self, data, secret="app-secret", apply=True):
+        body = json.dumps(data).encode()
+        response = self.url_open(f"/unified_inbox/webhook/{self.meta.webhook_token}", data=body, headers={
+            "Content-Type": "application/json", META_SIGNATURE_HEADER: meta_sign(secret, body)})
+        if apply:
+            self.run_due_events()  # what the event cron does right after
+        return response
 
 
 class InboxTwilioCase(InboxFakeProviderCase):

@@ -21,10 +21,13 @@ from .loopback_server import LoopbackServer
 class FakeProviderServer(LoopbackServer):
     """Both APIs on one server: Twilio under /2010-04-01, Graph under /v*."""
 
-    def __init__(self, twilio_sid="AC_test", twilio_token="twilio-token", meta_token="meta-token"):
+    def __init__(self, twilio_sid="AC_test", twilio_token="twilio-token", meta_token="meta-token",
+                 page_token="page-token"):
         self.twilio_sid = twilio_sid
         self.twilio_token = twilio_token
         self.meta_token = meta_token
+        self.page_token = page_token  # a Facebook Page's, for Messenger and Instagram
+        self.profiles = {}  # PSID / IGSID -> the profile Graph gives
         self.requests = []
         self.script = []  # [(status, json answer, delay seconds)] for the next requests
         self.files = {}  # path -> (content, content type)
@@ -58,6 +61,7 @@ class FakeProviderServer(LoopbackServer):
             self.script.clear()
             self.templates.clear()
             self.leads.clear()
+            self.profiles.clear()
             self.messages.clear()
             self.callback_answers.clear()
         self.send_latency = 0
@@ -159,12 +163,22 @@ class FakeProviderServer(LoopbackServer):
                 return self._reply(404, {"code": 20404, "message": "Not found", "status": 404})
 
             def _graph(self, path, record):
-                if record["headers"].get("Authorization") != f"Bearer {server.meta_token}":
+                token = record["headers"].get("Authorization")
+                if token not in (f"Bearer {server.meta_token}", f"Bearer {server.page_token}"):
                     return self._reply(401, {"error": {
                         "message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}})
                 segments = path.strip("/").split("/")
                 if len(segments) == 2 and segments[1] == "me":
                     return self._reply(200, {"id": "1234", "name": "Test App"})
+                if segments[1:] == ["me", "messages"] and record["method"] == "POST":
+                    # the Send API of the Messenger Platform, with a Page's token
+                    if token != f"Bearer {server.page_token}":
+                        return self._reply(400, {"error": {
+                            "message": "(#200) Requires pages_messaging permission", "code": 200}})
+                    recipient = ((record["json"] or {}).get("recipient") or {}).get("id")
+                    return self._reply(200, {"recipient_id": recipient, "message_id": "m_" + uuid.uuid4().hex})
+                if len(segments) == 2 and segments[1] in server.profiles:
+                    return self._reply(200, server.profiles[segments[1]])
                 if len(segments) == 3 and segments[2] == "messages" and record["method"] == "POST":
                     to = (record["json"] or {}).get("to")
                     return self._reply(200, {

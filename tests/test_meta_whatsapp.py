@@ -6,13 +6,13 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import BaseCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..providers import InboundMessage, Reaction, StatusUpdate, WebhookError
 from ..providers.base import WebhookRequest
-from ..providers.meta_whatsapp import SIGNATURE_HEADER, MetaWhatsAppAdapter, sign
-from .common import InboxFakeProviderCase
+from ..providers.meta_whatsapp import SIGNATURE_HEADER, sign
+from .common import InboxMetaCase, MetaProtocolCase
 
 PHONE_NUMBER_ID = "106540352242922"
 
@@ -40,16 +40,7 @@ def text_message(wamid="wamid.in1", body="Hello", sender="32470617283"):
 
 
 @tagged("post_install", "-at_install")
-class TestMetaProtocol(BaseCase):
-
-    def setUp(self):
-        super().setUp()
-        self.adapter = MetaWhatsAppAdapter({
-            "meta_access_token": "t", "meta_app_secret": "app-secret", "meta_verify_token": "verify-me"})
-
-    def parse(self, data):
-        body = json.dumps(data).encode()
-        return self.adapter.parse_webhook(WebhookRequest("POST", "http://x", {}, body))
+class TestMetaProtocol(MetaProtocolCase):
 
     def test_handshake(self):
         good = WebhookRequest("GET", "http://x", {}, query={
@@ -140,29 +131,16 @@ class TestMetaProtocol(BaseCase):
 
 
 @tagged("post_install", "-at_install")
-class TestMetaProvider(InboxFakeProviderCase):
+class TestMetaProvider(InboxMetaCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.meta = cls.env["inbox.provider"].create({
-            "name": "Meta", "provider_type": "meta_whatsapp", "api_base_url": cls.fake.url,
-            "meta_access_token": cls.fake.meta_token, "meta_app_secret": "app-secret",
-            "meta_verify_token": "verify-me",
-        })
         cls.sender_whatsapp.action_archive()
         cls.wa = cls.env["inbox.sender"].create({
             "name": "Meta WA", "provider_id": cls.meta.id, "channel": "whatsapp", "address": "+32 470 00 00 13",
             "external_id": PHONE_NUMBER_ID,
         })
-
-    def post(self, data, secret="app-secret", apply=True):
-        body = json.dumps(data).encode()
-        response = self.url_open(f"/unified_inbox/webhook/{self.meta.webhook_token}", data=body, headers={
-            "Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body)})
-        if apply:
-            self.run_due_events()  # what the event cron does right after
-        return response
 
     def send(self, body="Hello on WhatsApp", **kwargs):
         return self.conversation.with_user(self.user_a).message_inbox_send("whatsapp", body, **kwargs)
