@@ -6,7 +6,7 @@
     "author": "Unified Inbox developers",
     "website": "https://github.com/unified-inbox/unified_inbox",
     "license": "LGPL-3",
-    "depends": ["mail", "crm", "phone_validation"],
+    "depends": ["mail", "crm", "phone_validation", "im_livechat"],
     "data": [
         "security/inbox_security.xml",
         "security/ir.model.access.csv",
@@ -46,6 +46,11 @@
         "web.assets_unit_tests": [
             "unified_inbox/static/tests/**/*",
             ("remove", "unified_inbox/static/tests/tours/**/*"),
+            ("remove", "unified_inbox/static/tests/livechat_tours/**/*"),
+        ],
+        # the tours of Live Chat's support page (a visitor's)
+        "im_livechat.assets_livechat_support_tours": [
+            "unified_inbox/static/tests/livechat_tours/**/*",
         ],
     },
     "installable": True,

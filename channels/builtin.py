@@ -24,6 +24,9 @@ MESSENGER = register(Channel(
     max_length=2000, attachment_max_size=25 * MB,
     # Meta's standard messaging window; no templates outside it
     reply_window=timedelta(hours=24), window_templates=False))
+LIVECHAT = register(Channel(
+    # Odoo's own Live Chat (im_livechat): the visitor of a website chat session
+    key="livechat", label="Live chat", icon="fa-comments-o", sequence=35, identity=SCOPED, max_length=4096))
 INSTAGRAM = register(Channel(
     key="instagram", label="Instagram", icon="fa-instagram", sequence=50, identity=SCOPED,
     max_length=1000, attachment_max_size=8 * MB,

@@ -4,7 +4,7 @@ installed, and check that the addon uninstalls cleanly; print a plain summary.
 
 A good guest changes nothing its host's tests can see. This creates a fresh
 database, installs the addon together with crm, sms, phone_validation,
-calendar and Odoo's mail test modules (test_mail, test_mail_sms), runs
+calendar, im_livechat and Odoo's mail test modules (test_mail, test_mail_sms), runs
 their tests (never the addon's own: the tags name the host modules only),
 then uninstalls the addon from the same database. Fails on any failed
 test, on any ERROR or CRITICAL log line, and on an uninstall that logs a
@@ -29,7 +29,7 @@ import time
 from run_tests import LOG_LINE, ODOO, fresh_database, run, summarize, test_args
 
 DB = os.environ.get("HOST_DB", "unified_inbox_host")
-HOST_MODULES = ["crm", "sms", "phone_validation", "calendar", "test_mail", "test_mail_sms"]
+HOST_MODULES = ["crm", "sms", "phone_validation", "calendar", "im_livechat", "test_mail", "test_mail_sms"]
 ADDON = "unified_inbox"
 
 # Uninstall from Odoo's shell, then say what the addon left in the schema.

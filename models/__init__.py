@@ -5,7 +5,9 @@ from . import inbox_queue_mixin  # isort: skip
 from . import (
     calendar_attendee,
     calendar_event,
+    chatbot_script_step,
     crm_lead,
+    discuss_channel,
     inbox_assignment_rule,
     inbox_card_rule,
     inbox_consent,
@@ -26,6 +28,7 @@ from . import (
     inbox_lock,
     inbox_provider,
     inbox_provider_email,
+    inbox_provider_livechat,
     inbox_provider_meta_whatsapp,
     inbox_provider_twilio,
     inbox_read_state,

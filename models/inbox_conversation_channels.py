@@ -89,7 +89,8 @@ class InboxConversation(models.Model):
         self.ensure_one()
         entry = channels.get(channel)
         partner = self.partner_id
-        if not self._inbox_recipient_address(channel, sender):
+        address = self._inbox_recipient_address(channel, sender)
+        if not address:
             return partner._inbox_no_address_reason(entry.identity)
         if partner._inbox_is_opted_out(channel):
             return self.env._("%(name)s opted out of %(channel)s messages.", name=partner.display_name,
@@ -108,7 +109,7 @@ class InboxConversation(models.Model):
                 "The %(channel)s window is closed: %(name)s has not written in the last %(hours)s hours. "
                 "Only an approved template can be sent.", channel=entry.label, name=partner.display_name,
                 hours=hours)
-        return False
+        return sender.provider_id._inbox_recipient_reason(sender, address, partner)
 
     def _inbox_reply_window(self, channel, sender=None, standard=False):
         """How long after the person's last message free text may go on

@@ -77,23 +77,32 @@ class InboxConversation(models.Model):
             channels.get(event.channel).identity, address, "", sender.company_id, provider=provider,
             channel=event.channel)
         conversation = self.sudo()._inbox_route(partner, sender)
-        message = conversation._message_create([{
+        return conversation._inbox_post_sent_elsewhere(
+            sender, event.channel, event.provider_message_id, address, event.body, sender.company_id.partner_id)
+
+    def _inbox_post_sent_elsewhere(self, sender, channel, provider_message_id, address, text, author,
+                                   status="sent"):
+        """Keep a message written to the person outside the Inbox (in the
+        provider's own tool, in Discuss) as an outbound message of the
+        conversation, already gone: shown, never sent again."""
+        self.ensure_one()
+        message = self._message_create([{
             "model": self._name,
-            "res_id": conversation.id,
-            "body": plaintext2html(event.body or ""),
-            "author_id": sender.company_id.partner_id.id,
+            "res_id": self.id,
+            "body": plaintext2html(text or ""),
+            "author_id": author.id,
             "message_type": "comment",
             "subtype_id": self.env.ref("unified_inbox.mt_inbox_message").id,
-            "record_company_id": conversation.company_id.id,
-            "inbox_channel": event.channel,
+            "record_company_id": self.company_id.id,
+            "inbox_channel": channel,
             "inbox_direction": "outbound",
-            "inbox_status": "sent",
+            "inbox_status": status,
             "inbox_sender_id": sender.id,
-            "inbox_provider_id": provider.id,
-            "inbox_provider_message_id": event.provider_message_id,
+            "inbox_provider_id": sender.provider_id.id,
+            "inbox_provider_message_id": provider_message_id,
             "inbox_address": address,
         }])
-        conversation._inbox_touch(message, {"last_sender_id": sender.id})
+        self._inbox_touch(message, {"last_sender_id": sender.id})
         return message
 
     @api.model

@@ -165,9 +165,20 @@ class InboxProvider(models.Model):
         sender = sender or self.env["inbox.sender"]
         return adapter_class(
             self._inbox_adapter_settings(), self.api_base_url or None,
-            transport=partial(self._inbox_send_email, sender),
+            transport=self._inbox_transport(sender),
             transport_check=partial(self._inbox_check_mail_server, sender),
         )
+
+    def _inbox_transport(self, sender):
+        """What a protocol going through Odoo itself sends with, bound to
+        ``sender``: Odoo's outgoing mail (another provider type's file gives
+        its own)."""
+        return partial(self._inbox_send_email, sender)
+
+    def _inbox_recipient_reason(self, sender, address, partner):
+        """Why ``partner`` cannot be written to at ``address`` through
+        ``sender`` now, as only this provider knows (a sentence), or False."""
+        return False
 
     def _inbox_send_email(self, sender, email):
         try:

@@ -191,6 +191,7 @@ class MailMessage(models.Model):
             status_callback=self.inbox_provider_id.webhook_url,
             sender_external_id=sender.external_id or "",
             template=self.inbox_template or None,
+            author_id=self.author_id.id or 0,
             outside_window=bool(channel.reply_window) and not conversation._inbox_window_open(
                 self.inbox_channel, sender, standard=True),
             from_name=sender.company_id.name or "",
@@ -211,16 +212,27 @@ class MailMessage(models.Model):
         concurrency error. The provider's health comes after, apart."""
         self.ensure_one()
         call = self._inbox_prepare_send()
+        if call and call[0].transactional:
+            # the provider is this database: the message and its record of
+            # it are written in one transaction, as one
+            outcome = self._inbox_call(*call)
+            self._inbox_apply_outcome(outcome)
+            transaction.commit(self.env)
+            return
         transaction.commit(self.env)
         if not call:
             return
-        adapter, payload = call
-        try:
-            outcome = adapter.send(payload)
-        except ProviderError as error:
-            outcome = error
+        outcome = self._inbox_call(*call)
         self._inbox_record_outcome(outcome)
         self.inbox_provider_id._inbox_after_call(outcome)
+
+    @staticmethod
+    def _inbox_call(adapter, payload):
+        """What the provider answered a send: its SendResult or ProviderError."""
+        try:
+            return adapter.send(payload)
+        except ProviderError as error:
+            return error
 
     def _inbox_prepare_send(self):
         """In the claim's transaction: check that the message may still go,

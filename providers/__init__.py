@@ -4,7 +4,7 @@ Plain Python: no ORM here, so every protocol is testable without a database.
 The ORM side asks the registry for an adapter and never branches on the
 provider type itself.
 """
-from . import email, meta_whatsapp, sandbox, twilio
+from . import email, livechat, meta_whatsapp, sandbox, twilio
 from .base import (
     ATTACHMENT_EXTENSIONS,
     INBOUND_EXTENSIONS,

@@ -155,6 +155,8 @@ class OutboundMessage:
     # the channel's own reply window is closed: the message goes under the
     # longer window the provider allows (see ProviderAdapter.reply_window)
     outside_window: bool = False
+    # the Odoo partner who wrote it (a transport inside Odoo posts as them)
+    author_id: int = 0
     # email only
     from_name: str = ""
     body_text: str = ""
@@ -508,6 +510,9 @@ class ProviderAdapter:
     optional_settings = ()
     secret_settings = ()
     timeout = 10
+    # the provider is this database (Odoo's Live Chat): a send is written in
+    # the transaction that records it, nothing is outside to resend or lose
+    transactional = False
 
     def __init__(self, settings, base_url=None, transport=None, transport_check=None):
         self.settings = settings

@@ -19,6 +19,7 @@ from . import (
     test_inbox_list,
     test_inbox_store,
     test_lead_ads,
+    test_livechat,
     test_merge_person,
     test_meta_messenger,
     test_meta_whatsapp,
