@@ -1,7 +1,6 @@
 """Odoo's Live Chat in the Inbox: a website visitor's session is the
 "Live chat" channel of their conversation, through Odoo's own routes."""
 import threading
-import time
 
 from odoo import Command, api
 from odoo.exceptions import AccessError, UserError
@@ -115,7 +114,7 @@ class TestLivechatBridge(LivechatCase):
         self.authenticate(None, None)
         session = self.start_session(channel_id=other.id)
         self.visitor_writes(session, "Hello")
-        self.assertFalse(self.env["mail.message"].search_count([("inbox_channel", "=", "livechat")]))
+        self.assertFalse(self.env["mail.message"].search_count([("inbox_provider_id", "=", self.livechat.id)]))
 
     def test_other_teams_do_not_read_it(self):
         self.authenticate(None, None)
@@ -178,28 +177,40 @@ class TestLivechatIdentification(LivechatCase):
 class TestLivechatTours(LivechatCase):
 
     def answer_when_written(self, text):
-        """An agent answers in the Inbox as soon as the visitor's message is
-        there: in a thread, while the visitor's tour waits for the answer
-        (requests and this thread share the test's cursor, one at a time)."""
+        """An agent answers in the Inbox once the visitor's first message is
+        kept: in a thread, while the visitor's tour waits for the answer. It
+        starts when the request that kept the message is done, and its
+        cursor, like the requests', is the test's, one at a time."""
+        kept = threading.Event()
+        keep = type(self.env["discuss.channel"])._inbox_keep
+
+        def keep_and_tell(session, message):
+            keep(session, message)
+            kept.set()
+
+        self.patch(type(self.env["discuss.channel"]), "_inbox_keep", keep_and_tell)
+        failures = []
+
         def answer():
-            for _attempt in range(150):
+            try:
+                self.assertTrue(kept.wait(30), "the visitor's message never came")
                 with self.registry.cursor() as cr:
                     env = api.Environment(cr, self.user_a.id, {})
-                    inbound = env["mail.message"].sudo().search(
-                        [("inbox_channel", "=", "livechat"), ("inbox_direction", "=", "inbound")], limit=1)
-                    if inbound:
-                        env["inbox.conversation"].browse(inbound.res_id).message_inbox_send("livechat", text)
-                        env["mail.message"].sudo()._inbox_dispatch()
-                        return
-                time.sleep(0.2)
+                    [inbound] = env["mail.message"].sudo().search([("inbox_provider_id", "=", self.livechat.id)])
+                    env["inbox.conversation"].browse(inbound.res_id).message_inbox_send("livechat", text)
+                    env["mail.message"].sudo()._inbox_dispatch()
+            except Exception as error:  # noqa: BLE001 - reported by the test's thread
+                failures.append(error)
+
         thread = threading.Thread(target=answer, name="inbox agent")
         thread.start()
-        return thread
+        return thread, failures
 
     def test_the_website_visitor_and_the_inbox_agent(self):
-        agent = self.answer_when_written("We can help")
+        agent, failures = self.answer_when_written("We can help")
         self.start_tour(f"/im_livechat/support/{self.website.id}", "unified_inbox_livechat_visitor_tour")
         agent.join()
+        self.assertFalse(failures)
         session = self.env["discuss.channel"].search([("livechat_channel_id", "=", self.website.id)])
         conversation = self.conversation_of_visitor(session)
         self.assertEqual(self.inbox_messages(conversation).mapped("inbox_direction"), ["inbound", "outbound"])
