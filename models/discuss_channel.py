@@ -140,4 +140,6 @@ class DiscussChannel(models.Model):
             ("partner_id", "=", person.id), ("company_id", "=", sender.company_id.id),
         ], order="last_message_date desc nulls last, id desc", limit=1)
         if conversation:
-            conversation._message_log(body=self.env._("The live chat session ended."))
+            # said by the system, not by whoever ended it (often the public user)
+            conversation._message_log(body=self.env._("The live chat session ended."),
+                                      author_id=self.env.ref("base.partner_root").id)
