@@ -219,6 +219,9 @@ class TestUi(StartTours, ScrollTours, InboxTourCase):
         self.assertTrue(any("Zed called about parking" in body for body in bodies), "Zed's note moved")
         self.assertEqual(self.conversation_wanda.label_ids.mapped("name"), ["Tour VIP"])
 
+    def test_a_colour_theme_kept_in_this_browser(self):
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_theme_tour", login="admin")
+
     def test_suggested_reply_in_the_composer(self):
         fake = FakeChatCompletions().start()
         self.addCleanup(fake.stop)

@@ -11,6 +11,7 @@ import { InboxConversationList } from "./inbox_conversation_list";
 import { InboxFilters } from "./inbox_filters";
 import { InboxPersonPanel } from "./inbox_person_panel";
 import { InboxThreadHeader } from "./inbox_thread_header";
+import { loadTheme, saveTheme, themeStyle } from "./inbox_themes";
 
 export const TABS = [
     { key: "open", label: _t("Open") },
@@ -57,6 +58,8 @@ export class InboxAction extends Component {
         this.tabs = TABS;
         this.columns = useColumnWidths();
         this.state = useState({
+            // the colour theme this browser chose
+            theme: loadTheme(),
             tab: "open",
             channel: "",
             search: "",
@@ -168,6 +171,14 @@ export class InboxAction extends Component {
             bus.unsubscribe("mail.record/insert", onInsert);
             bus.unsubscribe("unified_inbox/conversation_gone", onGone);
         });
+    }
+
+    get themeStyle() {
+        return themeStyle(this.state.theme);
+    }
+
+    setTheme(key) {
+        this.state.theme = saveTheme(key);
     }
 
     /** The rows in the list's order: newest first, a row that a push

@@ -2,6 +2,7 @@ import { Component } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { useDebounced } from "@web/core/utils/timing";
 import { channelIcon, formatCount, relativeTime } from "./inbox_format";
+import { InboxThemeSwitcher } from "./inbox_theme_switcher";
 
 export const STATUS_LABELS = { open: _t("Open"), closed: _t("Closed"), outbound_only: _t("Outbound only") };
 
@@ -9,6 +10,7 @@ export const STATUS_LABELS = { open: _t("Open"), closed: _t("Closed"), outbound_
  * conversation, pages loaded as one scrolls. */
 export class InboxConversationList extends Component {
     static template = "unified_inbox.InboxConversationList";
+    static components = { InboxThemeSwitcher };
     static props = {
         width: Number,
         tabs: Array,
@@ -31,6 +33,9 @@ export class InboxConversationList extends Component {
         onNewConversation: Function,
         onRefresh: Function,
         onRequestJoin: Function,
+        // the colour theme's key, and choosing another
+        theme: String,
+        onSetTheme: Function,
     };
 
     setup() {
