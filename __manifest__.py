@@ -6,11 +6,12 @@
     "author": "Unified Inbox developers",
     "website": "https://github.com/unified-inbox/unified_inbox",
     "license": "LGPL-3",
-    "depends": ["mail", "crm", "phone_validation", "im_livechat"],
+    "depends": ["mail", "crm", "phone_validation", "im_livechat", "base_automation"],
     "data": [
         "security/inbox_security.xml",
         "security/ir.model.access.csv",
         "data/mail_message_subtype_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "data/inbox_card_rule_data.xml",
         # the conversation form opens the simulation wizard's action

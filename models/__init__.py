@@ -12,6 +12,7 @@ from . import (
     inbox_card_rule,
     inbox_consent,
     inbox_conversation,
+    inbox_conversation_actions,
     inbox_conversation_channels,
     inbox_conversation_join,
     inbox_conversation_list,

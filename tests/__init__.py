@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_action_queue,
     test_assign_notify,
     test_cards,
     test_channel_availability,

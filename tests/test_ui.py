@@ -219,6 +219,24 @@ class TestUi(StartTours, ScrollTours, InboxTourCase):
         self.assertTrue(any("Zed called about parking" in body for body in bodies), "Zed's note moved")
         self.assertEqual(self.conversation_wanda.label_ids.mapped("name"), ["Tour VIP"])
 
+    def test_the_actions_queue(self):
+        admin = self.env.ref("base.user_admin")
+        self.env["mail.activity"].search([("user_id", "=", admin.id)]).unlink()
+        today = fields.Date.today()
+        walter = self.env["res.partner"].create({"name": "Walter Queue", "phone": "+32 470 12 12 12"})
+        walter.activity_schedule("mail.mail_activity_data_call", today - timedelta(days=3),
+                                 summary="Call Walter back", user_id=admin.id)
+        mia = self.env["res.partner"].create({"name": "Mia Queue", "phone": "+32 470 34 34 34"})
+        lead = self.env["crm.lead"].create({"name": "Mia's whitening", "partner_id": mia.id, "type": "opportunity"})
+        lead.activity_schedule("unified_inbox.mail_activity_type_message", today - timedelta(days=1),
+                               summary="Send the price list", note="Whitening is $390 for both arches.",
+                               user_id=admin.id)
+        self.conversation_wanda.activity_schedule("mail.mail_activity_data_call", today,
+                                                  summary="Ask about the visit", user_id=admin.id)
+        self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_actions_tour", login="admin")
+        self.assertEqual(self.env["mail.activity"].search([("user_id", "=", admin.id)]).summary,
+                         "Send the price list", "the skipped one is still to do")
+
     def test_a_colour_theme_kept_in_this_browser(self):
         self.start_tour("/odoo/action-unified_inbox.inbox", "unified_inbox_theme_tour", login="admin")
 

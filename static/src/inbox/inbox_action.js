@@ -20,6 +20,8 @@ export const TABS = [
     { key: "mine", label: _t("Mine") },
     { key: "closed", label: _t("Closed") },
     { key: "all", label: _t("All") },
+    // the user's due calls and messages (Odoo's activities), not conversations
+    { key: "actions", label: _t("Actions") },
 ];
 
 const PAGE_SIZE = 40;
@@ -60,6 +62,11 @@ export class InboxAction extends Component {
         this.state = useState({
             // the colour theme this browser chose
             theme: loadTheme(),
+            // the Actions queue when its tab is shown, the action being done
+            // (with its conversation's id) and the composer's draft for it
+            actions: null,
+            currentAction: null,
+            actionDraft: "",
             tab: "open",
             channel: "",
             search: "",
@@ -90,6 +97,9 @@ export class InboxAction extends Component {
         // whether each row was unread when last seen: a push that changes
         // it changes the Unread tab's count
         this.unreadById = new Map();
+        // actions skipped in this visit of the queue: they come last
+        this.skippedActions = new Set();
+        this.notification = useService("notification");
         onWillStart(async () => {
             const [users, labels, senders] = await Promise.all([
                 this.orm.searchRead("res.users", [["share", "=", false]], ["name"], { order: "name" }),
@@ -153,7 +163,7 @@ export class InboxAction extends Component {
             }
         };
         // the conversation went to another team or assignee: not this user's to read any more
-        const notification = useService("notification");
+        const notification = this.notification;
         const onGone = ({ id }) => {
             if (this.state.selected?.id === id) {
                 this.back();
@@ -272,13 +282,24 @@ export class InboxAction extends Component {
 
     async load() {
         const sequence = ++this.loadSequence;
-        const result = await this.orm.call("inbox.conversation", "inbox_list", [], this.listParams());
+        const inActions = this.state.tab === "actions";
+        const [result, actions] = await Promise.all([
+            this.orm.call("inbox.conversation", "inbox_list", [], {
+                ...this.listParams(),
+                // the tabs' counts, and the open conversations under the queue
+                tab: inActions ? "open" : this.state.tab,
+            }),
+            this.orm.call("inbox.conversation", inActions ? "inbox_action_queue" : "inbox_action_count", []),
+        ]);
         if (sequence !== this.loadSequence) {
             return; // a newer search or filter answers (or will): this answer is stale
         }
+        if (inActions) {
+            this.state.actions = this.queueOrder(actions);
+        }
         Object.assign(this.state, {
             rows: this.insertRows(result.conversations),
-            counts: result.counts,
+            counts: { ...result.counts, actions: inActions ? actions.length : actions },
             total: result.total,
             countCap: result.count_cap,
             hasMore: result.conversations.length === PAGE_SIZE,
@@ -315,7 +336,52 @@ export class InboxAction extends Component {
 
     selectTab(tab) {
         this.state.tab = tab;
+        if (tab !== "actions") {
+            this.state.actions = null;
+            this.state.currentAction = null;
+        }
         this.load();
+    }
+
+    /** The queue as the server gives it (oldest first), those skipped in
+     * this visit last. */
+    queueOrder(actions) {
+        const skipped = this.skippedActions;
+        return [...actions.filter((a) => !skipped.has(a.id)), ...actions.filter((a) => skipped.has(a.id))];
+    }
+
+    /** Do an action: its person's conversation, the composer set for it
+     * (a message's note as the draft), the action above the thread. */
+    async openAction(action) {
+        const id = await this.orm.call("inbox.conversation", "inbox_action_open", [action.id]);
+        this.state.currentAction = { ...action, conversationId: id };
+        this.state.actionDraft = action.kind === "message" ? action.note : "";
+        await this.open({ id }, { focusComposer: true });
+    }
+
+    /** The action is done (or skipped for now): on to the next one. */
+    async finishAction(done) {
+        const action = this.state.currentAction;
+        if (done) {
+            await this.orm.call("inbox.conversation", "inbox_action_done", [action.id]);
+        } else {
+            this.skippedActions.add(action.id);
+        }
+        await this.load();
+        const others = this.state.actions.filter((item) => item.id !== action.id);
+        let next = others.find((item) => !this.skippedActions.has(item.id));
+        if (!next && done && others.length) {
+            // only skipped ones are left: their turn comes again
+            this.skippedActions.clear();
+            next = others[0];
+        }
+        if (next) {
+            await this.openAction(next);
+        } else {
+            this.state.currentAction = null;
+            this.state.actionDraft = "";
+            this.notification.add(_t("The queue is done for now."), { type: "success" });
+        }
     }
 
     onSearch(search) {

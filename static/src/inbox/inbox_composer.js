@@ -52,6 +52,8 @@ export class InboxComposer extends Component {
         senders: { type: Array, optional: true },
         // a conversation just started: the user goes on writing in it
         autofocus: { type: Boolean, optional: true },
+        // what the composer starts with (a message the Actions queue asks for)
+        draft: { type: String, optional: true },
     };
     static defaultProps = { senders: [] };
 
@@ -88,6 +90,9 @@ export class InboxComposer extends Component {
             suggesting: false,
             suggestError: "",
         });
+        if (this.props.draft) {
+            this.setContent(this.props.draft);
+        }
         this.body = useRef("body");
         this.subject = useRef("subject");
         this.templateSelect = useRef("templateSelect");

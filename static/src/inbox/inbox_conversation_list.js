@@ -36,6 +36,10 @@ export class InboxConversationList extends Component {
         // the colour theme's key, and choosing another
         theme: String,
         onSetTheme: Function,
+        // the Actions queue, shown instead of the conversations (null: not shown)
+        actions: { type: [Array, { value: null }], optional: true },
+        currentActionId: { type: [Number, { value: false }], optional: true },
+        onOpenAction: { type: Function, optional: true },
     };
 
     setup() {

@@ -40,6 +40,15 @@ export class InboxConversation extends models.ServerModel {
         };
     }
 
+    /** The Actions queue (models/inbox_conversation_actions.py): empty here. */
+    inbox_action_queue() {
+        return [];
+    }
+
+    inbox_action_count() {
+        return 0;
+    }
+
     /** The list's row of a conversation (models/inbox_conversation_list.py). */
     _inbox_list_row(record) {
         return {
