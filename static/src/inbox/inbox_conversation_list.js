@@ -1,4 +1,5 @@
 import { Component } from "@odoo/owl";
+import { deserializeDate, formatDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { useDebounced } from "@web/core/utils/timing";
 import { channelIcon, formatCount, relativeTime } from "./inbox_format";
@@ -57,8 +58,17 @@ export class InboxConversationList extends Component {
 
     /** "1 conversation", "2 conversations", "999+ conversations". */
     get totalLabel() {
+        if (this.props.actions) {
+            const count = this.props.actions.length;
+            return count === 1 ? _t("1 action to do") : _t("%s actions to do", count);
+        }
         const count = this.formatCount(this.props.total);
         return this.props.total === 1 ? _t("%s conversation", count) : _t("%s conversations", count);
+    }
+
+    /** An action's due date, as the user's language writes dates. */
+    dueDate(action) {
+        return formatDate(deserializeDate(action.date_deadline));
     }
 
     /** "Team (Assignee)": who handles a conversation the user may not read. */
