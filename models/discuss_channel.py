@@ -55,7 +55,9 @@ class DiscussChannel(models.Model):
         if history.partner_id:
             return f"partner-{history.partner_id.id}", history.partner_id.name, history.partner_id
         if history.guest_id:
-            return f"guest-{history.guest_id.id}", history.guest_id.name, self.env["res.partner"]
+            # anonymous visitors share a name ("Visitor"): their number tells them apart
+            name = self.env._("%(name)s #%(number)s", name=history.guest_id.name, number=history.guest_id.id)
+            return f"guest-{history.guest_id.id}", name, self.env["res.partner"]
         return False, "", self.env["res.partner"]
 
     @api.model

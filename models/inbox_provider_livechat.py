@@ -4,6 +4,7 @@ from odoo import fields, models
 from odoo.tools import plaintext2html
 
 from ..providers import ProviderError, SendResult
+from .discuss_channel import MESSAGE_REF
 
 
 class InboxProvider(models.Model):
@@ -26,7 +27,7 @@ class InboxProvider(models.Model):
         posted = session.with_context(inbox_from_inbox=True).message_post(
             body=plaintext2html(message.body), author_id=message.author_id or False,
             message_type="comment", subtype_xmlid="mail.mt_comment")
-        return SendResult(provider_message_id=f"discuss-{posted.id}", status="delivered")
+        return SendResult(provider_message_id=MESSAGE_REF.format(posted.id), status="delivered")
 
     def _inbox_recipient_reason(self, sender, address, partner):
         if self.provider_type != "livechat" or self.env["discuss.channel"]._inbox_open_session(sender, address):

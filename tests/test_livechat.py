@@ -63,6 +63,7 @@ class TestLivechatBridge(LivechatCase):
         self.assertEqual((inbound.inbox_channel, inbound.inbox_direction), ("livechat", "inbound"))
         self.assertIn("Hello from the website", str(inbound.body))
         self.assertNotIn("<b>", str(inbound.body), "text, never markup")
+        self.assertRegex(conversation.partner_id.name, r"^Visitor #\d+$", "anonymous visitors are told apart")
         self.assertEqual(conversation.user_id, self.user_a, "the session's operator takes the conversation")
         self.assertEqual(conversation.team_id, self.team_a)
 
