@@ -115,11 +115,13 @@ class InboxEvent(models.Model):
         """Make the events of ``provider`` waiting for ``key`` due now (it
         was just recorded); returns whether there were any."""
         self.flush_model(["state", "waiting_for", "process_after"])
+        # due by the claim's clock (whole seconds): the transaction's now()
+        # may be a fraction of a second past it, and not due until the next
         self.env.cr.execute("""
-            UPDATE inbox_event SET process_after = (now() AT TIME ZONE 'UTC')
+            UPDATE inbox_event SET process_after = %s
              WHERE provider_id = %s AND waiting_for = %s AND state = 'pending'
          RETURNING id
-        """, [provider.id, key])
+        """, [fields.Datetime.now(), provider.id, key])
         woken = self.env.cr.fetchall()
         self.invalidate_model(["process_after"])
         if woken:
@@ -160,6 +162,8 @@ class InboxEvent(models.Model):
             "echo": Conversation._inbox_receive_echo,
             "watermark": Message._inbox_apply_watermark,
             "profile": self.env["res.partner"].sudo()._inbox_apply_profile,
+            "call": Conversation._inbox_apply_call,
+            "recording": Message._inbox_apply_recording,
         }
 
     @api.model
