@@ -41,6 +41,9 @@ class Channel:
         may go (WhatsApp); else nothing goes until the person writes again
         (Messenger, Instagram)
     :param send_with_enter: Enter sends (else Ctrl+Enter, Enter is a new line)
+    :param calls: its entries are calls (placed with the Call button, their
+        status and recording kept on the entry), not messages written in
+        the composer
     """
 
     key: str
@@ -57,6 +60,7 @@ class Channel:
     reply_window: timedelta | None = None
     window_templates: bool = True
     send_with_enter: bool = True
+    calls: bool = False
 
     @property
     def internal(self):
@@ -95,9 +99,9 @@ def all_channels(internal=True):
                   key=lambda channel: (channel.sequence, channel.key))
 
 
-def selection(internal=True):
-    """The channels as a field's selection."""
-    return [(channel.key, channel.label) for channel in all_channels(internal)]
+def selection(internal=True, calls=True):
+    """The channels as a field's selection (with those of calls or not)."""
+    return [(channel.key, channel.label) for channel in all_channels(internal) if calls or not channel.calls]
 
 
 def keys(identity=None):

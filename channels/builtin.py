@@ -31,3 +31,6 @@ INSTAGRAM = register(Channel(
     key="instagram", label="Instagram", icon="fa-instagram", sequence=50, identity=SCOPED,
     max_length=1000, attachment_max_size=8 * MB,
     reply_window=timedelta(hours=24), window_templates=False))
+CALL = register(Channel(
+    # phone calls: an entry per call, with its status, duration and recording
+    key="call", label="Call", icon="fa-phone", sequence=25, identity=PHONE, calls=True))

@@ -32,6 +32,8 @@ class InboxConversation(models.Model):
         self.ensure_one()
         self.check_access("write")
         entry = self._inbox_channel(channel)
+        if entry.calls:
+            raise UserError(self.env._("A call is placed with the Call button, not written."))
         template = self._inbox_check_template(channel, template_id)
         if template:
             rendered_subject, rendered_body = template._inbox_render(self)

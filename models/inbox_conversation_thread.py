@@ -18,7 +18,7 @@ class InboxConversation(models.Model):
         return super()._get_message_create_valid_field_names() | {
             "inbox_channel", "inbox_direction", "inbox_status", "inbox_sender_id", "inbox_provider_id",
             "inbox_provider_message_id", "inbox_address", "inbox_next_attempt", "inbox_scheduled_date",
-            "inbox_template", "inbox_card",
+            "inbox_template", "inbox_card", "inbox_call_status", "inbox_call_user_id",
         }
 
     def _message_post_after_hook(self, message, msg_values):

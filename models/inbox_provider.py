@@ -370,6 +370,10 @@ class InboxProvider(models.Model):
             _logger.info("Rejected webhook for provider %s: %s", self.id, error)
             return error.status, "text/plain", str(error)
         try:
+            # a call on the line: who it rings is the Inbox's to say, now (a
+            # number that is none of our accounts is refused like a message's)
+            step = adapter.call_step(request)
+            routing = step and self.env["inbox.conversation"].sudo()._inbox_call_routing(self, step)
             Event = self.env["inbox.event"]
             if apply_now:
                 with self.env.cr.savepoint():
@@ -388,6 +392,8 @@ class InboxProvider(models.Model):
             # savepoint rolled back what was applied)
             _logger.info("Webhook for provider %s refused: %s", self.id, error)
             return 400, "text/plain", str(error)
-        if any(event.kind in ("message", "reaction", "email") for event in events):
+        if any(event.kind in ("message", "reaction", "email", "call") for event in events):
             self._inbox_record_inbound()
+        if step:
+            return adapter.answer_call(request, step, routing)
         return adapter.webhook_response(request, events)

@@ -36,6 +36,20 @@ class InboxSender(models.Model):
     team_ids = fields.Many2many(
         "crm.team", string="Teams", check_company=True,
         help="Teams whose members may send from this account. Empty: every Inbox user.")
+    call_recording = fields.Boolean(
+        "Record Calls", help="Calls answered on this number are recorded and kept on their entry. In many "
+                             "countries the law requires that callers are told first: say it in your greeting.")
+    call_greeting = fields.Char(
+        "Voicemail Greeting", translate=True, default="Nobody can take your call right now. Please leave a message "
+                                                      "after the tone.",
+        help="Said to a caller nobody answered, before the voicemail's beep.")
+    call_ring_seconds = fields.Integer(
+        "Ring Each Agent For", default=20, help="Seconds an agent's phone rings before the next agent's, then the "
+                                                "voicemail.")
+    call_text_back_template_id = fields.Many2one(
+        "inbox.template", "Missed Call Text-Back", domain="[('channel', '=', 'sms')]",
+        help="Sent by SMS after a missed call, from the SMS account of the same provider with this number (else the "
+             "conversation's SMS account), under every SMS rule: opt-out, Do Not Disturb, quiet hours.")
     state = fields.Selection(related="provider_id.state", string="Readiness")
     state_reason = fields.Char(related="provider_id.state_reason")
 
@@ -141,8 +155,9 @@ class InboxSender(models.Model):
                     channel=channels.get(sender.channel).label))
 
     def _inbox_usable_by(self, user):
-        """The senders of self that ``user`` may send from."""
-        if user.has_group("unified_inbox.group_inbox_manager"):
+        """The senders of self that ``user`` may send from (the system, as
+        for a missed call's text-back: any)."""
+        if user._is_superuser() or user.has_group("unified_inbox.group_inbox_manager"):
             return self
         teams = user.crm_team_ids
         return self.filtered(lambda sender: not sender.team_ids or sender.team_ids & teams)

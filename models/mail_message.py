@@ -192,6 +192,9 @@ class MailMessage(models.Model):
             sender_external_id=sender.external_id or "",
             template=self.inbox_template or None,
             author_id=self.author_id.id or 0,
+            call=channel.calls,
+            agent_address=(channel.calls and self.inbox_call_user_id and self.inbox_call_user_id._inbox_phone()) or "",
+            record=channel.calls and sender.call_recording,
             outside_window=bool(channel.reply_window) and not conversation._inbox_window_open(
                 self.inbox_channel, sender, standard=True),
             from_name=sender.company_id.name or "",

@@ -7,8 +7,12 @@ provider type itself.
 from . import email, livechat, meta_whatsapp, sandbox, twilio
 from .base import (
     ATTACHMENT_EXTENSIONS,
+    CALL_STATUS_RANK,
     INBOUND_EXTENSIONS,
     INBOUND_MAX_SIZE,
+    CallRouting,
+    CallStep,
+    CallUpdate,
     InboundMessage,
     LeadAd,
     MediaFetch,
@@ -19,6 +23,7 @@ from .base import (
     ProviderError,
     RawEmail,
     Reaction,
+    RecordingUpdate,
     SendResult,
     StatusUpdate,
     StatusUpTo,

@@ -157,6 +157,12 @@ class OutboundMessage:
     outside_window: bool = False
     # the Odoo partner who wrote it (a transport inside Odoo posts as them)
     author_id: int = 0
+    # a call to place (on a channel of calls), not a message: the agent's
+    # own phone, called first and then bridged to ``to_address``; whether
+    # the call is recorded
+    call: bool = False
+    agent_address: str = ""
+    record: bool = False
     # email only
     from_name: str = ""
     body_text: str = ""
@@ -297,6 +303,84 @@ class ProfileFetch:
         return f"profile:{self.channel}:{self.address}"
 
 
+# Statuses of a call, by rank (Twilio Voice's, as documented): a call's
+# status only ever moves to a higher rank; the rank-9 ones end it.
+CALL_STATUS_RANK = {
+    "queued": 0,
+    "ringing": 1,
+    "in_progress": 2,
+    "completed": 9,
+    "busy": 9,
+    "no_answer": 9,
+    "failed": 9,
+    "canceled": 9,
+}
+# The legs of a call an entry follows. An inbound call: the ``caller`` (the
+# person; the call itself) and the ``agent`` legs it rings, one after the
+# other. A call from the Inbox: the ``placer`` (the agent's own phone,
+# called first) and, once they answer, the ``callee`` (the person).
+CALL_LEGS = ("caller", "agent", "placer", "callee")
+RECORDING_STATUSES = ("in_progress", "completed", "absent", "failed")
+
+
+@dataclass
+class CallUpdate:
+    """A leg of a call reached a status (or the call just arrived)."""
+
+    kind = "call"
+    call_sid: str = field(metadata=ID)  # the call the entry follows: the caller's, or the placer's
+    leg_sid: str = field(metadata=ID)  # this leg's own id
+    leg: str  # one of CALL_LEGS
+    status: str  # one of CALL_STATUS_RANK
+    from_address: str = field(default="", metadata=ID)
+    to_address: str = field(default="", metadata=ID)
+    duration: int = 0  # seconds, when the leg ended
+    timestamp: float | None = field(default=None, metadata=TIMESTAMP)
+
+    @property
+    def dedupe_key(self):
+        return f"call:{self.leg_sid}:{self.status}"
+
+
+@dataclass
+class RecordingUpdate:
+    """A recording of a call (the conversation, or a voicemail) is ready, or
+    will never be (``absent``: too short or silent)."""
+
+    kind = "recording"
+    call_sid: str = field(metadata=ID)
+    recording_sid: str = field(metadata=ID)
+    status: str  # one of RECORDING_STATUSES
+    ref: str = ""  # what download_media takes
+    duration: int = 0
+
+    @property
+    def dedupe_key(self):
+        return f"recording:{self.recording_sid}:{self.status}"
+
+
+@dataclass
+class CallStep:
+    """A call that waits, on the line, to be told what to do next: just
+    arrived (``step`` 0), or the agent rung at ``step - 1`` did not answer.
+    Answered in the webhook's own response, from a :class:`CallRouting`."""
+
+    call_sid: str
+    from_address: str
+    to_address: str
+    step: int = 0
+
+
+@dataclass
+class CallRouting:
+    """Who an inbound call rings, as the Inbox decides it."""
+
+    numbers: list  # the agents' phones (E.164), rung in turn
+    ring_seconds: int = 20  # each
+    record: bool = False  # the conversation is recorded once answered
+    greeting: str = ""  # said before the voicemail's beep
+
+
 # Statuses of a provider-approved message template (WhatsApp)
 TEMPLATE_STATUSES = ("approved", "pending", "rejected", "paused", "disabled")
 
@@ -335,7 +419,8 @@ class LeadAd:
 
 
 EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate, MediaFetch, Reaction, RawEmail,
-                                           TemplateInfo, LeadAd, OutboundEcho, StatusUpTo, ProfileFetch)}
+                                           TemplateInfo, LeadAd, OutboundEcho, StatusUpTo, ProfileFetch,
+                                           CallUpdate, RecordingUpdate)}
 
 
 def event_to_dict(event):
@@ -561,6 +646,17 @@ class ProviderAdapter:
     def webhook_response(self, request, events):
         """``(status, content_type, body)`` of the answer to a processed webhook."""
         return 200, "text/plain", ""
+
+    def call_step(self, request):
+        """The :class:`CallStep` of a request that is a call waiting on the
+        line for what to do, else None."""
+        return None
+
+    def answer_call(self, request, step, routing):
+        """``(status, content_type, body)`` telling the provider what the
+        waiting call ``step`` does: ring the :class:`CallRouting`'s numbers
+        in turn, then take a voicemail."""
+        raise WebhookError("This provider carries no calls.", status=404)
 
     def handshake(self, request):
         """The answer to a subscription handshake (an unsigned GET some

@@ -10,8 +10,6 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from .base import (
@@ -25,10 +23,9 @@ from .base import (
     register,
     sms_keyword,
 )
+from .twilio_voice import LOOKUP_PAGE_SIZE, VoiceProtocol, created_since
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
-# messages listed when looking up one whose answer was lost
-LOOKUP_PAGE_SIZE = 50
 API_VERSION = "2010-04-01"
 
 STATUSES = {
@@ -102,10 +99,10 @@ def address(channel, number):
 
 
 @register
-class TwilioAdapter(ProviderAdapter):
+class TwilioAdapter(VoiceProtocol, ProviderAdapter):
     provider_type = "twilio"
     default_base_url = "https://api.twilio.com"
-    channels = ("sms", "whatsapp")
+    channels = ("sms", "whatsapp", "call")
     required_settings = {"twilio_account_sid": "Account SID", "twilio_auth_token": "Auth Token"}
     secret_settings = ("twilio_auth_token",)
 
@@ -121,6 +118,8 @@ class TwilioAdapter(ProviderAdapter):
     # ------------------------------------------------------------------
 
     def send(self, message):
+        if message.call:
+            return self.place_call(message)
         data = [("To", address(message.channel, message.to_address))]
         if message.template:
             # a template approved for WhatsApp, by its Content SID
@@ -141,6 +140,8 @@ class TwilioAdapter(ProviderAdapter):
         return SendResult(provider_message_id=answer["sid"], status=status_of(answer.get("status")) or "sent")
 
     def find_sent(self, message, since):
+        if message.call:
+            return self.find_call(message, since)
         # Twilio keeps every message it took: the newest ones to that
         # number (from that number, unless a messaging service picks it)
         # created since the attempt, with the same text
@@ -148,16 +149,11 @@ class TwilioAdapter(ProviderAdapter):
         if not message.sender_external_id.startswith("MG"):
             query["From"] = address(message.channel, message.from_address)
         answer = self.http_json("GET", self.account_url("/Messages.json"), params=query, auth=self.auth)
-        candidates = []
-        for item in answer.get("messages") or []:
-            try:
-                created = parsedate_to_datetime(item.get("date_created") or "")
-            except (TypeError, ValueError):
-                continue
-            if created.astimezone(UTC).replace(tzinfo=None) < since:
-                continue
-            if message.template or (item.get("body") or "").strip() == message.body.strip():
-                candidates.append(item)
+        candidates = [
+            item for item in answer.get("messages") or []
+            if created_since(item, since)
+            and (message.template or (item.get("body") or "").strip() == message.body.strip())
+        ]
         if len(candidates) > 1 and message.template:
             raise ProviderError("Twilio took several template messages to this number since: which one is "
                                 "this cannot be told.")
@@ -212,11 +208,13 @@ class TwilioAdapter(ProviderAdapter):
 
     def _parse_webhook(self, request):
         form = {name: values[0] for name, values in request.form.items() if values}
+        if form.get("AccountSid") and form["AccountSid"] != self.settings.get("twilio_account_sid"):
+            raise WebhookError("This webhook is for another Twilio account.")
+        if self.is_voice(request, form):
+            return self._parse_voice(request, form)
         sid = form.get("MessageSid") or form.get("SmsSid")
         if request.method != "POST" or not sid:
             raise WebhookError("Not a Twilio messaging webhook: MessageSid is missing.")
-        if form.get("AccountSid") and form["AccountSid"] != self.settings.get("twilio_account_sid"):
-            raise WebhookError("This webhook is for another Twilio account.")
         message_status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
         if message_status and message_status not in ("received", "receiving"):
             status = status_of(message_status)
@@ -260,6 +258,9 @@ class TwilioAdapter(ProviderAdapter):
         )
 
     def webhook_response(self, request, events):
+        form = {name: values[0] for name, values in request.form.items() if values}
+        if self.is_voice(request, form):
+            return self.voice_response(request)
         return 200, "text/xml", EMPTY_TWIML
 
     def download_media(self, ref):

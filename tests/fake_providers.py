@@ -35,6 +35,7 @@ class FakeProviderServer(LoopbackServer):
         self.templates_page_size = 2
         self.leads = {}  # leadgen id -> the lead's answers, as Graph gives them
         self.messages = []  # the messages Twilio took, as its Message resource, newest last
+        self.calls = []  # the calls Twilio placed, as its Call resource, newest last
         # seconds Twilio takes to answer a send, after it took the message
         # (a longer wait than the client's is an answer lost on the way)
         self.send_latency = 0
@@ -63,6 +64,7 @@ class FakeProviderServer(LoopbackServer):
             self.leads.clear()
             self.profiles.clear()
             self.messages.clear()
+            self.calls.clear()
             self.callback_answers.clear()
         self.send_latency = 0
         self.callback_url = None
@@ -160,7 +162,33 @@ class FakeProviderServer(LoopbackServer):
                              and query.get("From", message["from"]) == message["from"]]
                     size = int(query.get("PageSize", 50))
                     return self._reply(200, {"messages": found[:size], "page_size": size, "next_page_uri": None})
+                if path == f"{account}/Calls.json":
+                    return self._twilio_calls(record)
+                if path.startswith(f"{account}/Recordings/") and path.endswith(".mp3"):
+                    # an MP3 as Twilio serves it: an ID3 header, then frames
+                    return self._reply(200, b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 64,
+                                       "audio/mpeg")
                 return self._reply(404, {"code": 20404, "message": "Not found", "status": 404})
+
+            def _twilio_calls(self, record):
+                """Place a call (POST: To, From, Url required, as Twilio checks
+                them), or list the calls, newest first."""
+                form = {name: values[0] for name, values in record["form"].items()}
+                if record["method"] == "POST":
+                    if not (form.get("To") and form.get("From") and (form.get("Url") or form.get("Twiml"))):
+                        return self._reply(400, {"code": 21205, "message": "Url parameter is required.",
+                                                 "status": 400})
+                    call = {"sid": "CA" + uuid.uuid4().hex, "status": "queued", "to": form["To"],
+                            "from": form["From"], "direction": "outbound-api",
+                            "date_created": format_datetime(datetime.now(UTC), usegmt=True)}
+                    with server.lock:
+                        server.calls.append(call)
+                    return self._reply(201, call)
+                query = {name: values[0] for name, values in record["query"].items()}
+                found = [call for call in reversed(server.calls)
+                         if query.get("To", call["to"]) == call["to"]
+                         and query.get("From", call["from"]) == call["from"]]
+                return self._reply(200, {"calls": found, "page_size": 50, "next_page_uri": None})
 
             def _graph(self, path, record):
                 token = record["headers"].get("Authorization")

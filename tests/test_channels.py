@@ -13,16 +13,19 @@ class TestChannelRegistry(HttpCase):
 
     def test_fields_and_providers_read_the_registry(self):
         keys = [channel.key for channel in channels.all_channels()]
-        for model, field in (("mail.message", "inbox_channel"), ("inbox.conversation", "last_message_channel"),
-                             ("inbox.compose", "channel")):
+        for model, field in (("mail.message", "inbox_channel"), ("inbox.conversation", "last_message_channel")):
             self.assertEqual([key for key, _label in self.env[model]._fields[field].selection], keys, model)
+        # the New Message dialog writes: calls are placed with the Call button
+        written = [key for key in keys if not channels.get(key).calls]
+        self.assertEqual([key for key, _label in self.env["inbox.compose"]._fields["channel"].selection], written)
+        self.assertEqual(written, [key for key in keys if key != "call"])
         external = channels.keys()
         for model in ("inbox.sender", "inbox.template", "inbox.consent"):
             self.assertEqual([key for key, _label in self.env[model]._fields["channel"].selection], external)
         for provider_type, adapter in provider_types().items():
             for key in adapter.channels:
                 self.assertIn(key, external, f"{provider_type} carries a channel the registry does not know")
-        self.assertEqual(channels.keys(identity=channels.PHONE), ["whatsapp", "sms"])
+        self.assertEqual(channels.keys(identity=channels.PHONE), ["whatsapp", "sms", "call"])
 
     def session_info(self):
         return self.url_open("/web/session/get_session_info", json={"jsonrpc": "2.0", "params": {}}).json()
@@ -37,6 +40,7 @@ class TestChannelRegistry(HttpCase):
         self.assertEqual(sent["whatsapp"]["reply_window"], 24 * 3600)
         self.assertEqual(sent["sms"]["max_length"], 1600)
         self.assertTrue(sent["note"]["internal"] and not sent["email"]["send_with_enter"] and sent["email"]["subject"])
+        self.assertTrue(sent["call"]["calls"] and not sent["sms"]["calls"])
         self.assertFalse(info["result"]["inbox_suggest"], "no assistant connected: no ✦ in the composer")
         company.inbox_ai_base_url = "/unified_inbox/sandbox/assistant/v1"
         self.assertTrue(self.session_info()["result"]["inbox_suggest"])

@@ -89,7 +89,7 @@ class TestInboxStore(InboxCommon):
                          {key: value for key, value in row.items() if key != "last_message_date"})
         self.assertEqual(data["state"], "open")
         self.assertEqual(set(data["channel_availability"]),
-                         {"whatsapp", "sms", "email", "livechat", "messenger", "instagram", "note"})
+                         {"whatsapp", "sms", "call", "email", "livechat", "messenger", "instagram", "note"})
 
     def test_only_inbox_messages_carry_inbox_fields(self):
         """The messages of other chatters go to the web client as Odoo sends

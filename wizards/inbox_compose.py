@@ -17,7 +17,8 @@ class InboxCompose(models.TransientModel):
     partner_id = fields.Many2one("res.partner", string="Person")
     new_address = fields.Char(
         "Or a number / email", help="A phone number or an email address; the person is found or created.")
-    channel = fields.Selection(channels.selection(), required=True, default="sms")
+    # what is written: calls are placed with the Call button
+    channel = fields.Selection(channels.selection(calls=False), required=True, default="sms")
     sender_id = fields.Many2one(
         "inbox.sender", string="Send From",
         domain="[('channel', '=', channel)]")

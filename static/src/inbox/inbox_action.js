@@ -511,6 +511,22 @@ export class InboxAction extends Component {
         await Promise.all([this.load(), this.reloadSelected(), this.state.thread?.fetchNewMessages()]);
     }
 
+    /** Call the person: the provider rings the user's own phone, then
+     * theirs. The entry shows at once ("Calling"); a refusal says why. */
+    async callPerson() {
+        const conversation = this.state.selected;
+        try {
+            await this.orm.call("inbox.conversation", "action_inbox_call", [[conversation.id]]);
+        } catch (error) {
+            if (error.data?.name !== "odoo.exceptions.UserError") {
+                throw error;
+            }
+            this.notification.add(error.data.message, { type: "warning" });
+            return;
+        }
+        await this.state.thread?.fetchNewMessages();
+    }
+
     async assign(userId, { notify = false } = {}) {
         await this.orm.call("inbox.conversation", "inbox_assign", [[this.state.selected.id], userId || false], {
             notify,

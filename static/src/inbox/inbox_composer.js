@@ -13,7 +13,7 @@ import { useService } from "@web/core/utils/hooks";
 import { session } from "@web/session";
 import { getDataURLFromFile } from "@web/core/utils/urls";
 import { escape } from "@web/core/utils/strings";
-import { externalChannels, inboxChannel, inboxChannels } from "@unified_inbox/core/common/inbox_channels";
+import { inboxChannel, writtenChannels } from "@unified_inbox/core/common/inbox_channels";
 import { senderLabel } from "./inbox_format";
 
 // the editing of Odoo's own rich composer, without mentions
@@ -60,8 +60,8 @@ export class InboxComposer extends Component {
     setup() {
         this.orm = useService("orm");
         this.notification = useService("notification");
-        // the channels, in the registry's order (see inbox_channels.js)
-        this.channels = inboxChannels();
+        // the channels written on, in the registry's order (see inbox_channels.js)
+        this.channels = writtenChannels();
         this.senderLabel = senderLabel;
         this.fileInput = useRef("fileInput");
         const channel = this.firstAvailable();
@@ -275,7 +275,7 @@ export class InboxComposer extends Component {
     firstAvailable() {
         const availability = this.props.conversation.channel_availability || {};
         const channel =
-            externalChannels().find((channel) => availability[channel.key]?.available) ||
+            this.channels.find((channel) => !channel.internal && availability[channel.key]?.available) ||
             this.channels.find((channel) => channel.internal);
         return channel?.key || "";
     }

@@ -1,6 +1,6 @@
 import { Component } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
-import { externalChannels } from "@unified_inbox/core/common/inbox_channels";
+import { callAvailability, externalChannels } from "@unified_inbox/core/common/inbox_channels";
 import { formatDate } from "./inbox_format";
 
 /** The Inbox's right column: the person of the open conversation, their
@@ -21,7 +21,13 @@ export class InboxPersonPanel extends Component {
         onLinkOpportunity: Function,
         onBookAppointment: Function,
         onMergePerson: Function,
+        onCall: Function,
     };
+
+    /** The Call button's state (see callAvailability), or null: no button. */
+    get call() {
+        return callAvailability(this.props.conversation);
+    }
 
     /** The icon of an identity of the ``kind`` (see channels/base.py). */
     identityIcon(kind) {

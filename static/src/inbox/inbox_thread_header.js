@@ -1,6 +1,6 @@
 import { Component, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
-import { windowedChannels } from "@unified_inbox/core/common/inbox_channels";
+import { callAvailability, windowedChannels } from "@unified_inbox/core/common/inbox_channels";
 
 /** The open conversation's header: who, its state and assignee, the reply
  * windows of its channels, its labels; attend, assign, label, close. */
@@ -19,10 +19,16 @@ export class InboxThreadHeader extends Component {
         // (labelId, active)
         onSetLabel: Function,
         onToggleState: Function,
+        onCall: Function,
     };
 
     setup() {
         this.state = useState({ notifyAssignee: false });
+    }
+
+    /** The Call button's state (see callAvailability), or null: no button. */
+    get call() {
+        return callAvailability(this.props.conversation);
     }
 
     /** The assignee: { id, name }, or false. */

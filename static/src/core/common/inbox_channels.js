@@ -8,7 +8,7 @@ import { session } from "@web/session";
  *
  * Each channel: ``{ key, label, icon, sequence, identity, opt_out_list,
  * rich_text, subject, max_length, segment_length, attachment_max_size,
- * reply_window, send_with_enter, internal }``.
+ * reply_window, send_with_enter, calls, internal }``.
  */
 
 /** All channels, in the Inbox's order (by sequence). */
@@ -24,6 +24,22 @@ export function inboxChannel(key) {
 /** The channels that reach the person (all but internal notes), in order. */
 export function externalChannels() {
     return inboxChannels().filter((channel) => !channel.internal);
+}
+
+/** The channels written on in the composer (all but those of calls). */
+export function writtenChannels() {
+    return inboxChannels().filter((channel) => !channel.calls);
+}
+
+/**
+ * Whether the Call button shows for ``conversation`` and may be used: the
+ * availability of its channel of calls (``{ available, reason }``), or null
+ * when the user has no account to call from.
+ */
+export function callAvailability(conversation) {
+    const channel = inboxChannels().find((channel) => channel.calls);
+    const availability = channel && conversation.channel_availability?.[channel.key];
+    return availability?.sender_ids?.length ? availability : null;
 }
 
 /** The channels whose free text may go only within a reply window. */

@@ -29,7 +29,38 @@ const CARD_ICONS = {
     record: "fa-bookmark-o",
 };
 
+export const CALL_STATUSES = {
+    queued: { label: _t("Calling…"), icon: "fa-phone", class: "text-muted" },
+    ringing: { label: _t("Ringing"), icon: "fa-bell-o", class: "text-muted" },
+    in_progress: { label: _t("In progress"), icon: "fa-phone", class: "text-success" },
+    completed: { label: _t("Completed"), icon: "fa-check", class: "text-success" },
+    busy: { label: _t("Busy"), icon: "fa-minus-circle", class: "text-warning" },
+    no_answer: { label: _t("No answer"), icon: "fa-phone", class: "text-danger" },
+    failed: { label: _t("Failed"), icon: "fa-exclamation-triangle", class: "text-danger" },
+    canceled: { label: _t("Canceled"), icon: "fa-ban", class: "text-muted" },
+};
+
 patch(Message.prototype, {
+    /** A call's entry: { status, duration, user, recording, recording_id }, else null. */
+    get inboxCall() {
+        return this.message.inbox_call || null;
+    },
+    /** Missed: an inbound call nobody answered. */
+    get inboxCallMissed() {
+        const status = this.inboxCall?.status;
+        return this.message.inbox_direction === "inbound" && !["ringing", "in_progress", "completed"].includes(status);
+    },
+    get inboxCallStatus() {
+        const status = this.inboxCall?.status || "queued";
+        return this.inboxCallMissed
+            ? { label: _t("Missed"), icon: "fa-phone", class: "text-danger" }
+            : CALL_STATUSES[status];
+    },
+    /** "2:05" */
+    get inboxCallDuration() {
+        const seconds = this.inboxCall?.duration || 0;
+        return seconds ? `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}` : "";
+    },
     /** An activity card: something that happened to a record of the person. */
     get inboxCard() {
         return this.message.inbox_card || null;
