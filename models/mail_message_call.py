@@ -132,6 +132,8 @@ class MailMessage(models.Model):
         label = self.env._("Incoming call") if inbound else self.env._("Outgoing call")
         if status == "completed":
             minutes, seconds = divmod(self.inbox_call_duration, 60)
+            if not minutes:
+                return self.env._("%(call)s, %(seconds)s s", call=label, seconds=seconds)
             return self.env._("%(call)s, %(minutes)s min %(seconds)s s", call=label, minutes=minutes,
                               seconds=seconds)
         return f"{label}: {dict(CALL_STATUSES)[status or 'queued']}"
