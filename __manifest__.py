@@ -1,12 +1,12 @@
 {
     "name": "Unified Inbox",
     "summary": "One conversation per person across WhatsApp, SMS, email and internal notes",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Productivity/Discuss",
     "author": "Unified Inbox developers",
     "website": "https://github.com/unified-inbox/unified_inbox",
     "license": "LGPL-3",
-    "depends": ["mail", "crm", "phone_validation", "im_livechat", "base_automation"],
+    "depends": ["mail", "crm", "phone_validation", "im_livechat", "base_automation", "resource"],
     "data": [
         "security/inbox_security.xml",
         "security/ir.model.access.csv",
@@ -29,6 +29,7 @@
         "views/crm_lead_views.xml",
         "views/calendar_event_views.xml",
         "views/res_config_settings_views.xml",
+        "views/inbox_report_views.xml",
         "wizards/inbox_compose_views.xml",
         "wizards/inbox_merge_person_views.xml",
         "views/inbox_menus.xml",

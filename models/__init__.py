@@ -24,6 +24,7 @@ from . import (
     inbox_conversation_store,
     inbox_conversation_suggest,
     inbox_conversation_thread,
+    inbox_conversation_timing,
     inbox_event,
     inbox_identity,
     inbox_label,
@@ -34,6 +35,8 @@ from . import (
     inbox_provider_meta_whatsapp,
     inbox_provider_twilio,
     inbox_read_state,
+    inbox_report_period,
+    inbox_report_response,
     inbox_sender,
     inbox_snippet,
     inbox_template,
@@ -47,3 +50,6 @@ from . import (
     res_partner_profile,
     res_users,
 )
+
+# a view on the messages and conversations: made once their columns are
+from . import inbox_report_message  # isort: skip

@@ -50,3 +50,14 @@ class ResCompany(models.Model):
         if end_local <= local:
             end_local = tz.localize(end_local.replace(tzinfo=None) + timedelta(days=1))
         return end_local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _inbox_report_hours(self, start, end):
+        """``(calendar hours, working hours)`` from ``start`` to ``end``
+        (naive UTC): the working hours by the company's working schedule,
+        public holidays off."""
+        self.ensure_one()
+        if end <= start:
+            return 0.0, 0.0
+        calendar = self.resource_calendar_id
+        business = calendar.get_work_hours_count(start, end, compute_leaves=True) if calendar else 0.0
+        return (end - start).total_seconds() / 3600, business

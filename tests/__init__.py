@@ -29,6 +29,7 @@ from . import (
     test_provider_readiness,
     test_queue_mixin,
     test_realtime,
+    test_reports,
     test_sandbox_adapter,
     test_scoped_channels,
     test_send,

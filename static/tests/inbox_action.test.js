@@ -77,6 +77,7 @@ function mockList(answer = {}) {
     onRpc("inbox.label", "search_read", () => [{ id: 3, name: "VIP" }]);
     onRpc("inbox.sender", "search_read", () => [{ id: 5, name: "Front desk", address: "+32470000001" }]);
     onRpc("inbox.conversation", "inbox_action_count", () => 0);
+    onRpc("inbox.conversation", "inbox_report_summary", () => false);
     onRpc("inbox.conversation", "inbox_list", ({ kwargs }) => {
         const filters = [kwargs.search, kwargs.label_id, kwargs.sender_id].filter(Boolean).join(" ");
         expect.step(`list ${kwargs.tab} ${filters}`.trim());

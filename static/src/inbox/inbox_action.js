@@ -101,13 +101,15 @@ export class InboxAction extends Component {
         this.skippedActions = new Set();
         this.notification = useService("notification");
         onWillStart(async () => {
-            const [users, labels, senders] = await Promise.all([
+            const [users, labels, senders, summary] = await Promise.all([
                 this.orm.searchRead("res.users", [["share", "=", false]], ["name"], { order: "name" }),
                 this.orm.searchRead("inbox.label", [], ["name", "color"], { order: "name" }),
                 this.orm.searchRead("inbox.sender", [], ["name", "address"], { order: "sequence, id" }),
+                // the last week at a glance, for managers (null for others)
+                this.orm.call("inbox.conversation", "inbox_report_summary", []),
                 this.load(),
             ]);
-            Object.assign(this.state, { users, labels, senders });
+            Object.assign(this.state, { users, labels, senders, summary });
             // opened on a conversation (one just started from the menu's New Conversation)
             const conversationId = this.props.action?.params?.conversation_id;
             if (conversationId) {
@@ -513,6 +515,10 @@ export class InboxAction extends Component {
 
     /** Call the person: the provider rings the user's own phone, then
      * theirs. The entry shows at once ("Calling"); a refusal says why. */
+    openReport() {
+        this.env.services.action.doAction("unified_inbox.inbox_report_response_action");
+    }
+
     async callPerson() {
         const conversation = this.state.selected;
         try {

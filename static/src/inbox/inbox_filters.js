@@ -16,11 +16,23 @@ export class InboxFilters extends Component {
         onSelectTab: Function,
         // (field, value): "channel", "senderId", "userId", "labelId", "sort"
         onFilterChange: Function,
+        // the last week at a glance (see inbox_report_summary), for managers; else false
+        summary: { type: [Object, Boolean], optional: true },
+        onOpenReport: { type: Function, optional: true },
     };
 
     setup() {
         this.channels = inboxChannels();
         this.senderLabel = senderLabel;
+    }
+
+    /** "1h 05", "12 min", or "–" when there is nothing to measure. */
+    formatHours(hours) {
+        if (hours === null || hours === undefined) {
+            return "–";
+        }
+        const minutes = Math.round(hours * 60);
+        return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}`;
     }
 
     formatCount(count) {

@@ -49,6 +49,11 @@ export class InboxConversation extends models.ServerModel {
         return 0;
     }
 
+    /** The managers' summary (models/inbox_conversation_report.py): none for this user. */
+    inbox_report_summary() {
+        return false;
+    }
+
     /** The list's row of a conversation (models/inbox_conversation_list.py). */
     _inbox_list_row(record) {
         return {

@@ -1,0 +1,186 @@
+"""What the Inbox's reports are made of, written as it happens: the open
+periods of a conversation (resolution time) and its response cycles (first
+and next response times); and the managers' summary in the Inbox."""
+from datetime import timedelta
+from statistics import median
+
+from odoo import api, fields, models
+
+from .. import channels
+
+# the summary in the Inbox looks this far back
+SUMMARY_DAYS = 7
+
+
+class InboxConversation(models.Model):
+    _inherit = "inbox.conversation"  # one file per concern; pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------
+    # Open periods
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        conversations = super().create(vals_list)
+        conversations.filtered(lambda conversation: conversation.state == "open")._inbox_report_open()
+        return conversations
+
+    def write(self, vals):
+        if "state" not in vals:
+            return super().write(vals)
+        was_open = self.filtered(lambda conversation: conversation.state == "open")
+        result = super().write(vals)
+        if vals["state"] == "open":
+            (self - was_open)._inbox_report_open()
+        else:
+            self.env["inbox.report.period"].sudo().search([
+                ("conversation_id", "in", was_open.ids), ("closed", "=", False),
+            ])._inbox_close(fields.Datetime.now())
+        return result
+
+    def _inbox_report_open(self):
+        Period = self.env["inbox.report.period"].sudo()
+        reopened = set(Period.search([("conversation_id", "in", self.ids)]).conversation_id.ids)
+        Period.create([{
+            "conversation_id": conversation.id, "company_id": conversation.company_id.id,
+            "team_id": conversation.team_id.id, "user_id": conversation.user_id.id,
+            "opened": fields.Datetime.now(), "reopened": conversation.id in reopened,
+        } for conversation in self])
+
+    def _inbox_report_period(self):
+        """The conversation's current open period (made if it has none: a
+        conversation from before the reports)."""
+        self.ensure_one()
+        Period = self.env["inbox.report.period"].sudo()
+        period = Period.search([("conversation_id", "=", self.id), ("closed", "=", False)],
+                               order="opened desc, id desc", limit=1)
+        if not period:
+            self._inbox_report_open()
+            period = Period.search([("conversation_id", "=", self.id), ("closed", "=", False)], limit=1)
+        return period
+
+    # ------------------------------------------------------------------
+    # Response cycles
+    # ------------------------------------------------------------------
+
+    def _inbox_after_inbound(self, message, sender):
+        result = super()._inbox_after_inbound(message, sender)
+        self._inbox_report_reached_out(message)
+        return result
+
+    def _inbox_report_reached_out(self, message):
+        """The person reached out: a cycle starts, unless one is waiting."""
+        self.ensure_one()
+        period = self._inbox_report_period()
+        Response = self.env["inbox.report.response"].sudo()
+        cycles = Response.search([("period_id", "=", period.id)])
+        if cycles.filtered(lambda cycle: not cycle.responded):
+            return
+        Response.create({
+            "period_id": period.id, "conversation_id": self.id, "company_id": self.company_id.id,
+            "team_id": self.team_id.id, "channel": message.inbox_channel, "first": not cycles,
+            "start": message.date,
+        })
+
+    def _inbox_report_answered(self, message, user):
+        """``user`` answered the person with ``message``: the waiting cycle
+        ends. Only a person of the company answers: the system, a bot, an
+        automated message and internal notes never do."""
+        self.ensure_one()
+        if not user or user._is_public() or user._is_superuser() or user.share \
+                or channels.get(message.inbox_channel).internal:
+            return
+        waiting = self.env["inbox.report.response"].sudo().search([
+            ("conversation_id", "=", self.id), ("responded", "=", False),
+        ], order="start", limit=1)
+        waiting._inbox_answer(message.date, user)
+
+    def message_inbox_send(self, channel, body, subject=None, sender_id=None, template_id=None,
+                           attachment_ids=None, scheduled_date=None):
+        message = super().message_inbox_send(channel, body, subject=subject, sender_id=sender_id,
+                                             template_id=template_id, attachment_ids=attachment_ids,
+                                             scheduled_date=scheduled_date)
+        if not scheduled_date and not self.env.su:
+            # a scheduled message answers nobody yet; a system's send (a
+            # missed call's text-back) is no response
+            self._inbox_report_answered(message, self.env.user)
+        return message
+
+    def action_inbox_call(self, sender_id=None):
+        entry_id = super().action_inbox_call(sender_id=sender_id)
+        self._inbox_report_answered(self.env["mail.message"].browse(entry_id), self.env.user)
+        return entry_id
+
+    def _inbox_post_sent_elsewhere(self, sender, channel, provider_message_id, address, text, author,
+                                   status="sent"):
+        message = super()._inbox_post_sent_elsewhere(sender, channel, provider_message_id, address, text, author,
+                                                     status=status)
+        # an operator answering in Discuss answers; a chatbot, a Page's tool do not
+        self._inbox_report_answered(message, author.user_ids[:1])
+        return message
+
+    def _inbox_report_rebuild(self):
+        """Make the conversations' periods and cycles again from their
+        history (what was there before the reports, the demo's messages):
+        one open period from their first message, closed at the last one if
+        the conversation is closed; a cycle per time the person reached out
+        while nothing of theirs waited, answered by the next message or call
+        of an Inbox user."""
+        Period, Response = self.env["inbox.report.period"].sudo(), self.env["inbox.report.response"].sudo()
+        Period.search([("conversation_id", "in", self.ids)]).unlink()
+        external = channels.keys()
+        for conversation in self:
+            messages = self.env["mail.message"].sudo().search([
+                ("model", "=", self._name), ("res_id", "=", conversation.id), ("inbox_channel", "in", external),
+                ("inbox_direction", "!=", False), ("inbox_status", "!=", "canceled"),
+            ], order="date, id")
+            opened = min([conversation.create_date, *messages.mapped("date")])
+            period = Period.create({
+                "conversation_id": conversation.id, "company_id": conversation.company_id.id,
+                "team_id": conversation.team_id.id, "user_id": conversation.user_id.id, "opened": opened,
+            })
+            if conversation.state == "closed":
+                period._inbox_close(messages[-1:].date or opened)
+            waiting, cycles = Response, 0
+            for message in messages:
+                if message.inbox_direction == "inbound" and not waiting:
+                    waiting = Response.create({
+                        "period_id": period.id, "conversation_id": conversation.id,
+                        "company_id": conversation.company_id.id, "team_id": conversation.team_id.id,
+                        "channel": message.inbox_channel, "first": not cycles, "start": message.date,
+                    })
+                    cycles += 1
+                elif message.inbox_direction == "outbound" and waiting:
+                    user = message.author_id.user_ids[:1]
+                    if user and not user.share and not user._is_superuser():
+                        waiting._inbox_answer(message.date, user)
+                        waiting = Response
+
+    # ------------------------------------------------------------------
+    # The managers' summary in the Inbox
+    # ------------------------------------------------------------------
+
+    @api.model
+    def inbox_report_summary(self):
+        """The last week at a glance, for Inbox managers (False for others):
+        median first response and resolution times (working hours), people
+        waiting, messages in and out."""
+        if not self.env.user.has_group("unified_inbox.group_inbox_manager"):
+            return False
+        since = fields.Datetime.now() - timedelta(days=SUMMARY_DAYS)
+        company = [("company_id", "=", self.env.company.id)]
+        Response = self.env["inbox.report.response"]
+        firsts = Response.search_fetch(
+            [*company, ("first", "=", True), ("responded", ">=", since)], ["response_business_hours"])
+        periods = self.env["inbox.report.period"].search_fetch(
+            [*company, ("closed", ">=", since)], ["resolution_business_hours"])
+        messages = dict(self.env["inbox.report.message"]._read_group(
+            [*company, ("date", ">=", since)], ["direction"], ["__count"]))
+        return {
+            "days": SUMMARY_DAYS,
+            "first_response_hours": median(firsts.mapped("response_business_hours")) if firsts else None,
+            "resolution_hours": median(periods.mapped("resolution_business_hours")) if periods else None,
+            "waiting": Response.search_count([*company, ("responded", "=", False)]),
+            "inbound": messages.get("inbound", 0),
+            "outbound": messages.get("outbound", 0),
+        }
