@@ -25,6 +25,7 @@ from . import (
     inbox_conversation_suggest,
     inbox_conversation_thread,
     inbox_conversation_timing,
+    inbox_conversation_with_bot,
     inbox_event,
     inbox_identity,
     inbox_label,

@@ -158,4 +158,5 @@ class InboxConversation(models.Model):
         self.sudo().last_sender_id = sender
         self._inbox_touch(entry)
         self.env["mail.message"]._inbox_trigger_dispatch()
+        self._inbox_team_reached_out(entry, self.env.user)
         return entry.id

@@ -82,7 +82,15 @@ class InboxConversation(models.Model):
         self.sudo().last_sender_id = sender
         self._inbox_touch(message)
         self.env["mail.message"]._inbox_trigger_dispatch(scheduled_date)
+        if not self.env.su:
+            self._inbox_team_reached_out(message, self.env.user, scheduled=bool(scheduled_date))
         return message
+
+    def _inbox_team_reached_out(self, message, user, scheduled=False):
+        """``user``, a person of the company (never the system: a bot, an
+        automated message), wrote or called the person with ``message``
+        (``scheduled``: to go later). The reports and the bot follow it."""
+        self.ensure_one()
 
     def inbox_render_template(self, template_id):
         """``{subject, body, body_html}`` of a template for this conversation,

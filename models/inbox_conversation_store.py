@@ -8,7 +8,7 @@ from odoo import api, models
 LIST_FIELDS = ("partner", "avatar_text", "status", "user", "last_message_date", "last_message_preview",
                "last_message_channel", "is_unread", "labels")
 # the header and the composer of the open conversation, by the rights of the user it goes to
-HEADER_FIELDS = ("state", "lead_id", "channel_availability")
+HEADER_FIELDS = ("state", "lead_id", "channel_availability", "bot_available", "bot_active")
 
 
 class InboxConversation(models.Model):

@@ -95,21 +95,12 @@ class InboxConversation(models.Model):
         ], order="start", limit=1)
         waiting._inbox_answer(message.date, user)
 
-    def message_inbox_send(self, channel, body, subject=None, sender_id=None, template_id=None,
-                           attachment_ids=None, scheduled_date=None):
-        message = super().message_inbox_send(channel, body, subject=subject, sender_id=sender_id,
-                                             template_id=template_id, attachment_ids=attachment_ids,
-                                             scheduled_date=scheduled_date)
-        if not scheduled_date and not self.env.su:
-            # a scheduled message answers nobody yet; a system's send (a
-            # missed call's text-back) is no response
-            self._inbox_report_answered(message, self.env.user)
-        return message
-
-    def action_inbox_call(self, sender_id=None):
-        entry_id = super().action_inbox_call(sender_id=sender_id)
-        self._inbox_report_answered(self.env["mail.message"].browse(entry_id), self.env.user)
-        return entry_id
+    def _inbox_team_reached_out(self, message, user, scheduled=False):
+        result = super()._inbox_team_reached_out(message, user, scheduled=scheduled)
+        if not scheduled:
+            # a scheduled message answers nobody yet
+            self._inbox_report_answered(message, user)
+        return result
 
     def _inbox_post_sent_elsewhere(self, sender, channel, provider_message_id, address, text, author,
                                    status="sent"):

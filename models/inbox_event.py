@@ -164,6 +164,7 @@ class InboxEvent(models.Model):
             "profile": self.env["res.partner"].sudo()._inbox_apply_profile,
             "call": Conversation._inbox_apply_call,
             "recording": Message._inbox_apply_recording,
+            "bot": Conversation._inbox_bot_reply,
         }
 
     @api.model

@@ -39,7 +39,7 @@ LOOKUP_GIVE_UP = timedelta(hours=1)
 RECORD_ATTEMPTS = 5
 # what the web client reads of an Inbox message (see _to_store_defaults)
 INBOX_STORE_FIELDS = ("inbox_channel", "inbox_direction", "inbox_status", "inbox_error", "inbox_scheduled_date",
-                      "inbox_card")
+                      "inbox_card", "inbox_bot")
 
 
 class MailMessage(models.Model):
@@ -82,6 +82,7 @@ class MailMessage(models.Model):
         "Activity Card", help="A card about a record of the person (kind, event, model, res_id, title); "
                               "never sent to anyone.")
     inbox_template = fields.Json("Approved Template", help="The approved WhatsApp template sent, as rendered.")
+    inbox_bot = fields.Boolean("Bot's Reply", help="Written by the company's bot, not by a person of the team.")
 
     _inbox_provider_message_unique = models.UniqueIndex(
         "(inbox_provider_id, inbox_provider_message_id) WHERE inbox_provider_message_id IS NOT NULL")

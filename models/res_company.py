@@ -22,6 +22,17 @@ class ResCompany(models.Model):
              "holding reply. Empty: no suggested replies.")
     inbox_ai_model = fields.Char("Assistant Model", groups="base.group_system")
     inbox_ai_api_key = fields.Char("Assistant API Key", groups="base.group_system", copy=False)
+    inbox_bot_mode = fields.Selection(
+        [("none", "No Bot"), ("away", "Away Message Outside Working Hours"), ("assistant", "Assistant")],
+        "Bot", default="none", required=True,
+        help="What answers the people whose Bot Answers is on, until somebody of the team writes or takes over.")
+    inbox_bot_away_message = fields.Text(
+        "Away Message", translate=True,
+        help="Sent outside the company's working hours, at most once in 12 hours to the same person.")
+    inbox_bot_instructions = fields.Text(
+        "Bot Instructions", help="What the assistant is told about the company and how to answer.")
+    inbox_bot_snippet_ids = fields.Many2many(
+        "inbox.snippet", string="Snippets the Bot May Use", help="Their text is given to the assistant as facts.")
 
     @api.constrains("inbox_quiet_start", "inbox_quiet_end")
     def _check_inbox_quiet_hours(self):

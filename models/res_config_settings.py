@@ -12,6 +12,10 @@ class ResConfigSettings(models.TransientModel):
     inbox_ai_base_url = fields.Char(related="company_id.inbox_ai_base_url", readonly=False)
     inbox_ai_model = fields.Char(related="company_id.inbox_ai_model", readonly=False)
     inbox_ai_api_key = fields.Char(related="company_id.inbox_ai_api_key", readonly=False)
+    inbox_bot_mode = fields.Selection(related="company_id.inbox_bot_mode", readonly=False)
+    inbox_bot_away_message = fields.Text(related="company_id.inbox_bot_away_message", readonly=False)
+    inbox_bot_instructions = fields.Text(related="company_id.inbox_bot_instructions", readonly=False)
+    inbox_bot_snippet_ids = fields.Many2many(related="company_id.inbox_bot_snippet_ids", readonly=False)
 
     def _compute_inbox_counts(self):
         for settings in self:

@@ -11,6 +11,10 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     inbox_conversation_ids = fields.One2many("inbox.conversation", "partner_id", string="Conversations")
+    inbox_bot = fields.Boolean(
+        "Bot Answers", copy=False,
+        help="The company's bot answers what this person writes in the Inbox, until somebody of the team writes or "
+             "takes over.")
     inbox_conversation_count = fields.Integer("Conversation Count", compute="_compute_inbox_conversation_count")
     inbox_consent_ids = fields.One2many(
         "inbox.consent", "partner_id", string="Do Not Disturb",

@@ -10,6 +10,7 @@ from .base import (
     CALL_STATUS_RANK,
     INBOUND_EXTENSIONS,
     INBOUND_MAX_SIZE,
+    BotReply,
     CallRouting,
     CallStep,
     CallUpdate,

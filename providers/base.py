@@ -381,6 +381,19 @@ class CallRouting:
     greeting: str = ""  # said before the voicemail's beep
 
 
+@dataclass
+class BotReply:
+    """The company's bot answers an inbound message (deferred out of its
+    application: an assistant may take seconds)."""
+
+    kind = "bot"
+    message_id: int  # the inbound mail.message
+
+    @property
+    def dedupe_key(self):
+        return f"bot:{self.message_id}"
+
+
 # Statuses of a provider-approved message template (WhatsApp)
 TEMPLATE_STATUSES = ("approved", "pending", "rejected", "paused", "disabled")
 
@@ -420,7 +433,7 @@ class LeadAd:
 
 EVENT_CLASSES = {cls.kind: cls for cls in (InboundMessage, StatusUpdate, MediaFetch, Reaction, RawEmail,
                                            TemplateInfo, LeadAd, OutboundEcho, StatusUpTo, ProfileFetch,
-                                           CallUpdate, RecordingUpdate)}
+                                           CallUpdate, RecordingUpdate, BotReply)}
 
 
 def event_to_dict(event):

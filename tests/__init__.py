@@ -2,6 +2,7 @@ from . import (
     test_access,
     test_action_queue,
     test_assign_notify,
+    test_bot,
     test_calls,
     test_cards,
     test_channel_availability,

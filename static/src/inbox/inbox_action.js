@@ -515,6 +515,12 @@ export class InboxAction extends Component {
 
     /** Call the person: the provider rings the user's own phone, then
      * theirs. The entry shows at once ("Calling"); a refusal says why. */
+    /** The bot answers the person, or not (Take over: the team does). */
+    async setBot(active) {
+        await this.orm.call("inbox.conversation", "inbox_set_bot", [[this.state.selected.id], active]);
+        await this.reloadSelected();
+    }
+
     openReport() {
         this.env.services.action.doAction("unified_inbox.inbox_report_response_action");
     }

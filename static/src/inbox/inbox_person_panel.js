@@ -22,6 +22,8 @@ export class InboxPersonPanel extends Component {
         onBookAppointment: Function,
         onMergePerson: Function,
         onCall: Function,
+        // (active): the bot answers the person, or not
+        onSetBot: Function,
     };
 
     /** The Call button's state (see callAvailability), or null: no button. */

@@ -20,6 +20,8 @@ export class InboxThreadHeader extends Component {
         onSetLabel: Function,
         onToggleState: Function,
         onCall: Function,
+        // (active): the bot answers the person, or not
+        onSetBot: Function,
     };
 
     setup() {

@@ -37,6 +37,10 @@ export class InboxConversation extends Record {
     state;
     /** @type {number|false} */
     lead_id;
+    /** @type {boolean} the company has a bot */
+    bot_available;
+    /** @type {boolean} the bot answers this person */
+    bot_active;
     /** @type {Object} per channel key: { available, reason, templates_only, window_expiry, sender_ids, attachment_max_size } */
     channel_availability;
     /** @type {string} when the server read the data held (its transaction's start, ISO, UTC) */
