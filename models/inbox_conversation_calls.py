@@ -1,5 +1,7 @@
 """Calls in the conversation: who an inbound call rings, its entry, a missed
 call's text-back, and a call from the Inbox (click to call)."""
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
@@ -12,6 +14,8 @@ from .inbox_event import InboxEventWaiting
 
 # agents an inbound call rings, at most, before the voicemail
 MAX_AGENTS_RUNG = 5
+# a call from the Inbox not over after this long is no reason to refuse another
+CALL_IN_PROGRESS_FOR = timedelta(hours=2)
 
 
 class InboxConversation(models.Model):
@@ -28,6 +32,10 @@ class InboxConversation(models.Model):
         account's teams (or of every team), each by their own phone. Read
         only: the webhook answers at once, the entry comes from the event."""
         sender = self.env["inbox.sender"].sudo()._inbox_account(provider, CALL.key, "", step.to_address)
+        routing = CallRouting(numbers=step.pending, ring_seconds=sender.call_ring_seconds or 20,
+                              record=sender.call_recording, greeting=sender.call_greeting or "")
+        if step.pending is not None:
+            return routing  # the agents left, as listed when the call arrived
         number = sender._inbox_normalize_address(CALL.key, step.from_address, raise_exception=False)
         conversation = self.browse()
         if number:
@@ -47,8 +55,8 @@ class InboxConversation(models.Model):
             phone = agent._inbox_phone()
             if phone and phone not in numbers and phone != number:
                 numbers.append(phone)
-        return CallRouting(numbers=numbers[:MAX_AGENTS_RUNG], ring_seconds=sender.call_ring_seconds or 20,
-                           record=sender.call_recording, greeting=sender.call_greeting or "")
+        routing.numbers = numbers[:MAX_AGENTS_RUNG]
+        return routing
 
     @api.model
     def _inbox_apply_call(self, provider, event):
@@ -73,12 +81,15 @@ class InboxConversation(models.Model):
         key = CALL.key
         sender = Sender._inbox_account(provider, key, "", event.to_address)
         number = Sender._inbox_normalize_address(key, event.from_address, raise_exception=False)
-        if not number:
-            raise ValueError(f"Invalid caller number {event.from_address}.")
-        partner = self.env["res.partner"].sudo()._inbox_find_or_create(
-            channels.PHONE, number, "", sender.company_id, provider=provider, seen=True, channel=key)
+        if number:
+            partner = self.env["res.partner"].sudo()._inbox_find_or_create(
+                channels.PHONE, number, "", sender.company_id, provider=provider, seen=True, channel=key)
+        else:
+            # a withheld number: a person of their own, never somebody else's history
+            partner = self.env["res.partner"].sudo().create({
+                "name": self.env._("Unknown caller"), "company_id": sender.company_id.id})
         conversation = self.sudo()._inbox_route(partner, sender)
-        entry = conversation._message_create([{
+        entry = conversation._inbox_message_create([{
             "model": self._name,
             "res_id": conversation.id,
             "body": plaintext2html(self.env._("Incoming call: Ringing")),
@@ -93,7 +104,7 @@ class InboxConversation(models.Model):
             "inbox_sender_id": sender.id,
             "inbox_provider_id": provider.id,
             "inbox_provider_message_id": event.call_sid,
-            "inbox_address": number,
+            "inbox_address": number or False,
         }])
         conversation._inbox_touch(entry, {"last_sender_id": sender.id})
         return entry
@@ -141,7 +152,15 @@ class InboxConversation(models.Model):
         reason = self._inbox_unavailable_reason(key, sender)
         if reason:
             raise UserError(reason)
-        entry = self.message_post(
+        if self.env["mail.message"].sudo().search_count([
+            ("model", "=", self._name), ("res_id", "=", self.id), ("inbox_channel", "=", key),
+            ("inbox_call_user_id", "=", self.env.uid),
+            ("inbox_call_status", "in", ("queued", "ringing", "in_progress")),
+            ("inbox_status", "not in", ("failed", "canceled")),
+            ("date", ">", fields.Datetime.now() - CALL_IN_PROGRESS_FOR),
+        ], limit=1):
+            raise UserError(self.env._("You are calling %s already.", self.partner_id.display_name))
+        entry = self._inbox_post(
             body=plaintext2html(self.env._("Outgoing call: Calling")),
             message_type="comment",
             subtype_xmlid="unified_inbox.mt_inbox_message",

@@ -86,7 +86,7 @@ class InboxConversation(models.Model):
         provider's own tool, in Discuss) as an outbound message of the
         conversation, already gone: shown, never sent again."""
         self.ensure_one()
-        message = self._message_create([{
+        message = self._inbox_message_create([{
             "model": self._name,
             "res_id": self.id,
             "body": plaintext2html(text or ""),
@@ -135,7 +135,7 @@ class InboxConversation(models.Model):
         # The thin path of message_post: a message from the person notifies
         # nobody (see _notify_thread) and needs no reply-to, parent or author
         # lookup, and every webhook pays for those.
-        message = self._message_create([{
+        message = self._inbox_message_create([{
             "model": self._name,
             "res_id": self.id,
             "body": body,

@@ -49,7 +49,7 @@ class InboxConversation(models.Model):
         attachments = self._inbox_check_attachments(channel, attachment_ids or [])
 
         if entry.internal:
-            message = self.message_post(
+            message = self._inbox_post(
                 body=html_body, message_type="comment", subtype_xmlid="mail.mt_note",
                 attachment_ids=attachments.ids, inbox_channel=channel)
             self._inbox_touch(message)
@@ -63,7 +63,7 @@ class InboxConversation(models.Model):
         if scheduled_date and fields.Datetime.to_datetime(scheduled_date) < fields.Datetime.now() - CLOCK_SKEW:
             raise UserError(self.env._("A message cannot be scheduled in the past."))
 
-        message = self.message_post(
+        message = self._inbox_post(
             body=html_body,
             subject=subject or False,
             message_type="comment",

@@ -7,6 +7,14 @@ from odoo.tools.mail import email_normalize_all, html_to_inner_content
 PREVIEW_LENGTH = 120
 
 
+# the fields of an Inbox message set when it is posted (see _get_message_create_valid_field_names)
+INBOX_MESSAGE_FIELDS = frozenset({
+    "inbox_channel", "inbox_direction", "inbox_status", "inbox_sender_id", "inbox_provider_id",
+    "inbox_provider_message_id", "inbox_address", "inbox_next_attempt", "inbox_scheduled_date",
+    "inbox_template", "inbox_card", "inbox_call_status", "inbox_call_user_id",
+})
+
+
 class InboxConversation(models.Model):
     _inherit = "inbox.conversation"  # one file per concern; pylint: disable=consider-merging-classes-inherited
 
@@ -15,11 +23,20 @@ class InboxConversation(models.Model):
     # ------------------------------------------------------------------
 
     def _get_message_create_valid_field_names(self):
-        return super()._get_message_create_valid_field_names() | {
-            "inbox_channel", "inbox_direction", "inbox_status", "inbox_sender_id", "inbox_provider_id",
-            "inbox_provider_message_id", "inbox_address", "inbox_next_attempt", "inbox_scheduled_date",
-            "inbox_template", "inbox_card", "inbox_call_status", "inbox_call_user_id",
-        }
+        # what a message is on the Inbox's channels (queued to a number,
+        # through an account, a call ringing somebody's phone) is set by the
+        # Inbox's own code alone (_inbox_post, _inbox_message_create), never
+        # by a caller of message_post: an RPC would queue anything to anyone
+        names = super()._get_message_create_valid_field_names()
+        return names | INBOX_MESSAGE_FIELDS if self.env.context.get("inbox_post") else names
+
+    def _inbox_post(self, **values):
+        """message_post with the Inbox's fields of the message."""
+        return self.with_context(inbox_post=True).message_post(**values)
+
+    def _inbox_message_create(self, values_list):
+        """_message_create (the thin path of what people send) with the Inbox's fields."""
+        return self.with_context(inbox_post=True)._message_create(values_list)
 
     def _message_post_after_hook(self, message, msg_values):
         if not message.inbox_channel:
@@ -207,7 +224,7 @@ class InboxConversation(models.Model):
         """Post an activity card (see inbox.card.rule): for the team, carried
         by no channel, pushed to the conversation's readers."""
         self.ensure_one()
-        message = self.sudo().message_post(body=card["title"], message_type="notification",
-                                           subtype_xmlid="mail.mt_note", inbox_card=card)
+        message = self.sudo()._inbox_post(body=card["title"], message_type="notification",
+                                          subtype_xmlid="mail.mt_note", inbox_card=card)
         self._inbox_bus_send(message, extra_fields=("inbox_card",))
         return message

@@ -154,6 +154,6 @@ class InboxConversation(models.Model):
     def _inbox_bot_note(self, text):
         """A line for the team in the conversation (not sent to anyone)."""
         self.ensure_one()
-        note = self.message_post(body=Markup("<p>%s</p>") % text, message_type="comment",
+        note = self._inbox_post(body=Markup("<p>%s</p>") % text, message_type="comment",
                                  subtype_xmlid="mail.mt_note", inbox_channel="note")
         self._inbox_touch(note)

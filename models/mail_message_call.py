@@ -102,6 +102,9 @@ class MailMessage(models.Model):
             if current == "no_answer":
                 return "completed", values  # the answer came after the end
             return ("in_progress" if rank[current] < FINAL else None), values
+        if event.leg == "callee" and current == "canceled" and rank[new] == FINAL:
+            # the end of the person's leg, after the agent's phone hung up: it says how the call went
+            return new, ended
         if rank[current] == FINAL:
             return None, {}
         if event.leg == "caller":
@@ -111,11 +114,13 @@ class MailMessage(models.Model):
                 return "no_answer", ended  # nobody picked up: missed (a voicemail at most)
             return (new if rank[new] > rank[current] else None), ended
         if event.leg == "placer":
-            # the agent's own phone: it counts only when they never answered
-            if rank[new] == FINAL and new != "completed" and current == "queued":
-                return new, {"inbox_error": self.env._("Your phone did not answer: the call was not placed.")}
-            return None, {}
-        # the person's leg of a call from the Inbox
+            # the agent's own phone: it ends the call only when the person's
+            # leg said nothing yet (never answered, or no bridge made)
+            if rank[new] < FINAL or current not in ("queued", "ringing"):
+                return None, {}
+            if new == "completed":
+                return "canceled", {}
+            return new, {"inbox_error": self.env._("Your phone did not answer: the call was not placed.")}
         return (new if rank[new] > rank[current] else None), ended
 
     def _inbox_call_missed(self):
@@ -136,7 +141,8 @@ class MailMessage(models.Model):
                 return self.env._("%(call)s, %(seconds)s s", call=label, seconds=seconds)
             return self.env._("%(call)s, %(minutes)s min %(seconds)s s", call=label, minutes=minutes,
                               seconds=seconds)
-        return f"{label}: {dict(CALL_STATUSES)[status or 'queued']}"
+        labels = dict(self._fields["inbox_call_status"]._description_selection(self.env))
+        return f"{label}: {labels[status or 'queued']}"
 
     # ------------------------------------------------------------------
     # Recordings
@@ -179,7 +185,9 @@ class MailMessage(models.Model):
     @staticmethod
     def _inbox_sound_type(content):
         """The type of a recording by its bytes (MP3 or WAV), else None."""
-        if content[:3] == b"ID3" or content[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        # an MPEG audio frame starts with 11 bits set (MPEG-1, 2 and 2.5: telephone
+        # MP3s at 8 kHz are MPEG-2.5)
+        if content[:3] == b"ID3" or (len(content) > 1 and content[0] == 0xFF and content[1] & 0xE0 == 0xE0):
             return "audio/mpeg"
         if content[:4] == b"RIFF" and content[8:12] == b"WAVE":
             return "audio/wav"

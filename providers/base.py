@@ -362,20 +362,22 @@ class RecordingUpdate:
 @dataclass
 class CallStep:
     """A call that waits, on the line, to be told what to do next: just
-    arrived (``step`` 0), or the agent rung at ``step - 1`` did not answer.
-    Answered in the webhook's own response, from a :class:`CallRouting`."""
+    arrived (``pending`` None: who it rings is decided now), or the agent
+    rung last did not answer (``pending``: the numbers left to ring, as
+    decided when it arrived). Answered in the webhook's own response, from
+    a :class:`CallRouting`."""
 
     call_sid: str
     from_address: str
     to_address: str
-    step: int = 0
+    pending: list | None = None
 
 
 @dataclass
 class CallRouting:
     """Who an inbound call rings, as the Inbox decides it."""
 
-    numbers: list  # the agents' phones (E.164), rung in turn
+    numbers: list  # the agents' phones (E.164) to ring, in turn
     ring_seconds: int = 20  # each
     record: bool = False  # the conversation is recorded once answered
     greeting: str = ""  # said before the voicemail's beep

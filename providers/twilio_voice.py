@@ -8,7 +8,7 @@ URL has none: a call arriving). Twilio signs the whole URL, query included.
 
 - a call arrives (no ``inbox_voice``): answered with TwiML that rings the
   agents in turn (``<Dial action>``: Twilio asks again after each, ``dial``
-  with the next step), then takes a voicemail (``<Record>``);
+  with the numbers left to ring), then takes a voicemail (``<Record>``);
 - ``status`` (the number's status callback), ``agent`` (a rung agent's
   leg), ``placer`` and ``callee`` (the two legs of a call from the Inbox):
   status callbacks, ``CallStatus`` as Twilio documents it;
@@ -16,6 +16,7 @@ URL has none: a call arriving). Twilio signs the whole URL, query included.
 - ``recording``: a recording status callback;
 - ``hangup``: what follows a voicemail or a bridged call.
 """
+import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -41,6 +42,7 @@ VOICEMAIL_MAX_LENGTH = 120
 PLACER_TIMEOUT = 30
 DIAL_ANSWERED = ("completed", "answered")
 STATUS_LEGS = {"status": "caller", "agent": "agent", "placer": "placer", "callee": "callee"}
+E164 = re.compile(r"\+[1-9]\d{6,14}")
 
 
 def call_status(value):
@@ -93,7 +95,7 @@ class VoiceProtocol:
         call_sid = form.get("CallSid", "")
         if not call_sid:
             raise WebhookError("Not a Twilio voice webhook: CallSid is missing.")
-        if form.get("RecordingSid") or kind == "recording":
+        if kind == "recording" or (not kind and form.get("RecordingStatus")):
             return [self._parse_recording(form)]
         if not kind:
             if form.get("CallbackSource"):
@@ -105,7 +107,9 @@ class VoiceProtocol:
                 # a call arriving: the person, and the account they called
                 return [CallUpdate(call_sid=call_sid, leg_sid=call_sid, leg="caller", status="ringing",
                                    from_address=form.get("From", ""), to_address=form.get("To", ""))]
-        if kind in ("dial", "bridge", "hangup"):
+        if kind == "dial":
+            return self._parse_dial_action(request, form)
+        if kind in ("bridge", "hangup"):
             return []  # the call waits for TwiML only
         if kind not in STATUS_LEGS:
             raise WebhookError(f"Unknown voice request {kind}.")
@@ -118,6 +122,16 @@ class VoiceProtocol:
             from_address=form.get("From", ""), to_address=form.get("To", ""),
             duration=int(form.get("CallDuration") or 0),
         )]
+
+    @staticmethod
+    def _parse_dial_action(request, form):
+        """The end of a ring (``<Dial action>``): an agent who answered is
+        known from it too (the same update as their leg's own callback, kept
+        once), should that callback be lost or late."""
+        if (form.get("DialCallStatus") or "").lower() not in DIAL_ANSWERED or not form.get("DialCallSid"):
+            return []
+        return [CallUpdate(call_sid=form["CallSid"], leg_sid=form["DialCallSid"], leg="agent", status="in_progress",
+                           to_address=request.query.get("rang", ""))]
 
     def _parse_recording(self, form):
         status = (form.get("RecordingStatus") or "").lower().replace("-", "_")
@@ -137,33 +151,37 @@ class VoiceProtocol:
             return None
         form = {name: values[0] for name, values in request.form.items() if values}
         kind = request.query.get(QUERY, "")
-        if not form.get("CallSid") or form.get("MessageSid") or form.get("RecordingSid"):
+        if not form.get("CallSid") or form.get("MessageSid"):
             return None
         if kind == "dial":
             if (form.get("DialCallStatus") or "").lower() in DIAL_ANSWERED:
                 return None  # answered, and over: hung up
-            step = int(request.query.get("step") or 0)
-        elif not kind and not form.get("CallbackSource"):
-            step = 0
+            # the agents left to ring, as the call's first answer listed them
+            pending = [number for number in request.query.get("ring", "").split(",") if number]
+            if not all(E164.fullmatch(number) for number in pending):
+                raise WebhookError("The numbers to ring are not E.164 numbers.")
+        elif not kind and not form.get("CallbackSource") and not form.get("RecordingStatus"):
+            pending = None
         else:
             return None
         return CallStep(call_sid=form["CallSid"], from_address=form.get("From", ""),
-                        to_address=form.get("To", ""), step=step)
+                        to_address=form.get("To", ""), pending=pending)
 
     def answer_call(self, request, step, routing):
         url = request.url
 
         def build(response):
-            if step.step < len(routing.numbers):
+            if routing.numbers:
+                number, *rest = routing.numbers
                 dial = SubElement(response, "Dial", {
                     "timeout": str(routing.ring_seconds), "answerOnBridge": "true",
-                    "action": self.voice_url(url, "dial", step=step.step + 1),
+                    # who is left to ring is decided once, when the call arrives
+                    "action": self.voice_url(url, "dial", ring=",".join(rest), rang=number),
                     **self._recording_attributes(url, routing.record, "record-from-answer-dual"),
                 })
-                number = SubElement(dial, "Number", {
+                SubElement(dial, "Number", {
                     "statusCallback": self.voice_url(url, "agent"), "statusCallbackEvent": "answered completed",
-                })
-                number.text = routing.numbers[step.step]
+                }).text = number
                 return
             if routing.greeting:
                 SubElement(response, "Say").text = routing.greeting

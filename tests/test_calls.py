@@ -36,7 +36,7 @@ class TestTwilioVoiceProtocol(BaseCase):
         [event] = self.adapter.parse_webhook(request)
         self.assertEqual((event.kind, event.leg, event.status, event.call_sid), ("call", "caller", "ringing", "CA1"))
         step = self.adapter.call_step(request)
-        self.assertEqual(step.step, 0)
+        self.assertIsNone(step.pending, "just arrived: who it rings is the Inbox's to say")
         routing = CallRouting(numbers=["+32470111111", "+32470222222"], ring_seconds=15, record=True,
                               greeting="<Say>Leave a message & goodbye</Say>")
         _status, content_type, body = self.adapter.answer_call(request, step, routing)
@@ -44,32 +44,50 @@ class TestTwilioVoiceProtocol(BaseCase):
         dial = twiml(body).find("Dial")
         self.assertEqual(dial.get("timeout"), "15")
         self.assertEqual(dial.get("record"), "record-from-answer-dual")
-        self.assertEqual(parse_qs(urlsplit(dial.get("action")).query), {QUERY: ["dial"], "step": ["1"]})
+        self.assertEqual(parse_qs(urlsplit(dial.get("action")).query),
+                         {QUERY: ["dial"], "ring": ["+32470222222"], "rang": ["+32470111111"]})
         self.assertEqual(dial.find("Number").text, "+32470111111")
         self.assertIn(f"{QUERY}=agent", dial.find("Number").get("statusCallback"))
 
-        # nobody answered the first: Twilio asks again, the second rings
-        dialed = voice_request({"CallSid": "CA1", "DialCallStatus": "no-answer", "From": "+32470617283"},
-                               **{QUERY: "dial", "step": "1"})
+        # nobody answered the first: Twilio asks again (a recorded Dial's
+        # action carries the recording's fields): the one left rings
+        dialed = voice_request({"CallSid": "CA1", "DialCallStatus": "no-answer", "From": "+32470617283",
+                                "RecordingSid": "RE9", "RecordingUrl": "http://127.0.0.1:1/r"},
+                               **{QUERY: "dial", "ring": "+32470222222", "rang": "+32470111111"})
         self.assertEqual(self.adapter.parse_webhook(dialed), [])
         step = self.adapter.call_step(dialed)
-        self.assertEqual(step.step, 1)
+        self.assertEqual(step.pending, ["+32470222222"])
+        routing.numbers = step.pending
         self.assertEqual(twiml(self.adapter.answer_call(dialed, step, routing)[2]).find("Dial/Number").text,
                          "+32470222222")
         # nor the second: the voicemail, the greeting said as text, never as TwiML
         step = self.adapter.call_step(voice_request({"CallSid": "CA1", "DialCallStatus": "busy"},
-                                                    **{QUERY: "dial", "step": "2"}))
+                                                    **{QUERY: "dial", "ring": "", "rang": "+32470222222"}))
+        self.assertEqual(step.pending, [])
+        routing.numbers = step.pending
         document = twiml(self.adapter.answer_call(dialed, step, routing)[2])
         self.assertEqual(document.find("Say").text, "<Say>Leave a message & goodbye</Say>")
         self.assertIsNone(document.find("Dial"))
         record = document.find("Record")
         self.assertIn(f"{QUERY}=recording", record.get("recordingStatusCallback"))
         self.assertIn(f"{QUERY}=hangup", record.get("action"))
+        with self.assertRaises(WebhookError):
+            self.adapter.call_step(voice_request({"CallSid": "CA1", "DialCallStatus": "busy"},
+                                                 **{QUERY: "dial", "ring": "premium-line"}))
 
-        # answered: the call is over when the Dial ends
-        answered = voice_request({"CallSid": "CA1", "DialCallStatus": "completed"}, **{QUERY: "dial", "step": "1"})
+        # answered: the call is over when the Dial ends, and who answered is known from it too
+        answered = voice_request({"CallSid": "CA1", "DialCallStatus": "completed", "DialCallSid": "CA7"},
+                                 **{QUERY: "dial", "ring": "", "rang": "+32470111111"})
         self.assertIsNone(self.adapter.call_step(answered))
-        self.assertIsNotNone(twiml(self.adapter.webhook_response(answered, [])[2]).find("Hangup"))
+        [event] = self.adapter.parse_webhook(answered)
+        self.assertEqual((event.call_sid, event.leg, event.status, event.to_address, event.dedupe_key),
+                         ("CA1", "agent", "in_progress", "+32470111111", "call:CA7:in_progress"))
+        self.assertIsNotNone(twiml(self.adapter.webhook_response(answered, [event])[2]).find("Hangup"))
+        # the voicemail's end carries the recording's fields: no recording callback, a hang-up
+        hung = voice_request({"CallSid": "CA1", "RecordingSid": "RE1", "RecordingUrl": "http://127.0.0.1:1/r",
+                              "RecordingDuration": "9"}, **{QUERY: "hangup"})
+        self.assertEqual(self.adapter.parse_webhook(hung), [])
+        self.assertIsNotNone(twiml(self.adapter.webhook_response(hung, [])[2]).find("Hangup"))
 
     def test_status_and_recording_callbacks(self):
         agent = voice_request({"CallSid": "CA2", "ParentCallSid": "CA1", "CallStatus": "in-progress",
@@ -154,10 +172,11 @@ class TestCalls(InboxTwilioCase):
         self.assertEqual(entry.res_id, self.conversation.id, "the caller's conversation: one person")
         self.assertFalse(self.conversation.with_user(self.user_a).is_unread, "ringing is not missed (yet)")
 
-        # the first agent did not answer: Twilio asks again, the next rings
+        # the first agent did not answer: Twilio asks the Dial's action, the next rings
+        action = urlsplit(twiml(response.content).find("Dial").get("action"))
         response = self.post_form({"CallSid": "CA100", "AccountSid": self.fake.twilio_sid, "From": "+32470617283",
                                    "To": "+32470000011", "DialCallStatus": "no-answer"},
-                                  path=self.voice_path("dial", step=1))
+                                  path=f"{action.path}?{action.query}")
         self.assertEqual([n.text for n in twiml(response.content).iter("Number")], ["+32470999902"])
 
         # the manager answers; the callbacks come twice, and out of order
@@ -175,6 +194,28 @@ class TestCalls(InboxTwilioCase):
         # a second call of the same person: the same conversation
         self.post_form(self.call_form(sid="CA200"))
         self.assertEqual(self.entry("CA200").res_id, self.conversation.id)
+
+    def test_an_answer_known_from_the_dial_alone_is_no_missed_call(self):
+        self.tw_call.call_text_back_template_id = self.template
+        response = self.post_form(self.call_form())
+        action = urlsplit(twiml(response.content).find("Dial").get("action"))
+        # the agent's own callback is lost; the Dial's end says they answered
+        self.post_form({"CallSid": "CA100", "AccountSid": self.fake.twilio_sid, "DialCallStatus": "completed",
+                        "DialCallSid": "CA101", "DialCallDuration": "40"}, path=f"{action.path}?{action.query}")
+        self.status("status", "CA100", "completed", CallDuration="45", CallbackSource="call-progress-events")
+        entry = self.entry()
+        self.assertEqual((entry.inbox_call_status, entry.inbox_call_user_id), ("completed", self.user_a))
+        self.assertFalse(self.conversation.message_ids.filtered(lambda m: m.inbox_channel == "sms"), "no text-back")
+
+    def test_a_withheld_number_is_a_person_of_its_own(self):
+        response = self.post_form(self.call_form(From="Anonymous"))
+        self.assertEqual(response.status_code, 200)
+        self.status("status", "CA100", "completed", CallDuration="5", CallbackSource="call-progress-events")
+        entry = self.entry()
+        self.assertEqual(entry.inbox_call_status, "no_answer")
+        conversation = self.env["inbox.conversation"].browse(entry.res_id)
+        self.assertEqual(conversation.partner_id.name, "Unknown caller")
+        self.assertNotEqual(conversation, self.conversation)
 
     def test_a_leg_heard_of_first_waits_for_the_call(self):
         self.status("agent", "CA301", "in-progress", ParentCallSid="CA300", To="+32470999901")
@@ -282,6 +323,27 @@ class TestCalls(InboxTwilioCase):
         self.assertEqual((entry.inbox_provider_message_id, entry.inbox_status), ("CAlost", "sent"))
         self.assertFalse(self.fake.sent("/2010-04-01"), "never placed twice")
         self.assertTrue([r for r in self.fake.requests if r["path"].endswith("/Calls.json") and r["method"] == "GET"])
+
+    def test_the_agents_phone_hanging_up_first_then_the_persons_leg(self):
+        entry = self.env["mail.message"].browse(self.conversation.with_user(self.user_a).action_inbox_call())
+        self.run_dispatch()
+        sid = entry.inbox_provider_message_id
+        self.status("placer", sid, "completed", CallDuration="3")
+        self.assertEqual(entry.inbox_call_status, "canceled", "no word of the person's leg: not calling forever")
+        self.status("callee", "CA901", "completed", ParentCallSid=sid, CallDuration="2")
+        self.assertEqual((entry.inbox_call_status, entry.inbox_call_duration), ("completed", 2))
+
+    def test_one_call_at_a_time_and_no_call_forged_through_message_post(self):
+        conversation = self.conversation.with_user(self.user_a)
+        conversation.action_inbox_call()
+        with self.assertRaisesRegex(UserError, "calling Alice Customer already"):
+            conversation.action_inbox_call()
+        with self.assertRaises(ValueError):
+            conversation.message_post(body="Ring", inbox_channel="call", inbox_direction="outbound",
+                                      inbox_status="queued", inbox_sender_id=self.tw_call.id,
+                                      inbox_provider_id=self.twilio.id, inbox_address="+32470617283",
+                                      inbox_call_user_id=self.manager.id)
+        self.assertEqual(len(self.conversation.message_ids.filtered(lambda m: m.inbox_channel == "call")), 1)
 
     def test_the_agents_phone_not_answering_says_so(self):
         entry = self.env["mail.message"].browse(self.conversation.with_user(self.user_a).action_inbox_call())

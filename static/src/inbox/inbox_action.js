@@ -526,6 +526,10 @@ export class InboxAction extends Component {
     }
 
     async callPerson() {
+        if (this.calling) {
+            return; // a double click places one call
+        }
+        this.calling = true;
         const conversation = this.state.selected;
         try {
             await this.orm.call("inbox.conversation", "action_inbox_call", [[conversation.id]]);
@@ -535,6 +539,8 @@ export class InboxAction extends Component {
             }
             this.notification.add(error.data.message, { type: "warning" });
             return;
+        } finally {
+            this.calling = false;
         }
         await this.state.thread?.fetchNewMessages();
     }

@@ -31,6 +31,17 @@ export class InboxPersonPanel extends Component {
         return callAvailability(this.props.conversation);
     }
 
+    get botTitle() {
+        return this.props.conversation.bot_active
+            ? _t("On: click to take over")
+            : _t("Off: click to let the bot answer");
+    }
+
+    /** Why it cannot be used, or what it does. */
+    get callTitle() {
+        return this.call?.reason || _t("Call: your phone rings, then theirs");
+    }
+
     /** The icon of an identity of the ``kind`` (see channels/base.py). */
     identityIcon(kind) {
         return { phone: "fa-phone", email: "fa-envelope-o" }[kind] || "fa-user-circle-o";

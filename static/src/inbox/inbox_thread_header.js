@@ -33,6 +33,11 @@ export class InboxThreadHeader extends Component {
         return callAvailability(this.props.conversation);
     }
 
+    /** Why it cannot be used, or what it does. */
+    get callTitle() {
+        return this.call?.reason || _t("Call: your phone rings, then theirs");
+    }
+
     /** The assignee: { id, name }, or false. */
     get assignee() {
         return this.props.conversation.user || false;
