@@ -22,7 +22,7 @@ class InboxConversation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         conversations = super().create(vals_list)
-        conversations.filtered(lambda conversation: conversation.state == "open")._inbox_report_open()
+        conversations.filtered(lambda conversation: conversation.state == "open")._inbox_report_open(new=True)
         return conversations
 
     def write(self, vals):
@@ -38,9 +38,10 @@ class InboxConversation(models.Model):
             ])._inbox_close(fields.Datetime.now())
         return result
 
-    def _inbox_report_open(self):
+    def _inbox_report_open(self, new=False):
+        """An open period starts (``new``: the conversations were just made)."""
         Period = self.env["inbox.report.period"].sudo()
-        reopened = set(Period.search([("conversation_id", "in", self.ids)]).conversation_id.ids)
+        reopened = set() if new else set(Period.search([("conversation_id", "in", self.ids)]).conversation_id.ids)
         Period.create([{
             "conversation_id": conversation.id, "company_id": conversation.company_id.id,
             "team_id": conversation.team_id.id, "user_id": conversation.user_id.id,
@@ -73,12 +74,13 @@ class InboxConversation(models.Model):
         self.ensure_one()
         period = self._inbox_report_period()
         Response = self.env["inbox.report.response"].sudo()
-        cycles = Response.search([("period_id", "=", period.id)])
-        if cycles.filtered(lambda cycle: not cycle.responded):
+        # cycles follow each other: only the latest may be waiting
+        latest = Response.search_fetch([("period_id", "=", period.id)], ["responded"], order="id desc", limit=1)
+        if latest and not latest.responded:
             return
         Response.create({
             "period_id": period.id, "conversation_id": self.id, "company_id": self.company_id.id,
-            "team_id": self.team_id.id, "channel": message.inbox_channel, "first": not cycles,
+            "team_id": self.team_id.id, "channel": message.inbox_channel, "first": not latest,
             "start": message.date,
         })
 
