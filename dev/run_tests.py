@@ -3,8 +3,9 @@
 
 Creates a fresh database, installs the addon (with demo data) with tests
 enabled, runs its Python tests, browser tours and Hoot unit tests; then
-installs Invoicing (not a dependency) into the same database and runs the
-tests of what the addon does with it (tag inbox_account). Fails on any
+installs Invoicing with online payments, Odoo's demo payment provider and
+Sales (none of them a dependency) into the same database and runs the tests
+of what the addon does with them (tag inbox_account). Fails on any
 failed test and on any ERROR or CRITICAL log line.
 
 Usage: dev/run_tests.py [extra odoo args, e.g. --test-tags /unified_inbox:TestSend]
@@ -23,6 +24,8 @@ HOOT_PASSED = re.compile(r"\[HOOT\] Passed (?P<count>\d+) tests")
 RESULT = re.compile(r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<total>\d+) tests")
 DEFAULT_TAGS = "/unified_inbox,-inbox_account,/web:WebSuite.test_unit_desktop[@unified_inbox]"
 ACCOUNT_TAGS = "inbox_account"
+# the apps the tests tagged inbox_account work with
+ACCOUNT_MODULES = "account_payment,payment_demo,sale"
 
 
 def run(command, env, errors, results, hoot_suites):
@@ -67,10 +70,10 @@ def main():
     returncode = run([*odoo, *common, "-i", "unified_inbox", "--with-demo", *tags, *extra],
                      env, errors, results, hoot_suites)
     if account_tags and not returncode:
-        print("\n[run_tests] installing Invoicing into the same database, then its tests of the addon\n")
+        print(f"\n[run_tests] installing {ACCOUNT_MODULES} into the same database, then their tests of the addon\n")
         # the addon is updated too: Odoo tests the modules it loads anew
         before = len(results)
-        returncode = run([*odoo, *common, "-i", "account", "-u", "unified_inbox", f"--test-tags={account_tags}"],
+        returncode = run([*odoo, *common, "-i", ACCOUNT_MODULES, "-u", "unified_inbox", f"--test-tags={account_tags}"],
                          env, errors, results, hoot_suites)
         if not sum(int(result["total"]) for result in results[before:]):
             errors.append(f"no test tagged {account_tags} ran with Invoicing installed")

@@ -18,6 +18,7 @@ from . import (
     inbox_conversation_join,
     inbox_conversation_list,
     inbox_conversation_merge,
+    inbox_conversation_payment,
     inbox_conversation_person,
     inbox_conversation_receive,
     inbox_conversation_send,

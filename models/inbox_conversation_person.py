@@ -15,7 +15,8 @@ class InboxConversation(models.Model):
 
     def inbox_details(self):
         """The person panel of the Inbox: contact data, per-channel opt-out
-        and do-not-disturb, open opportunities and upcoming appointments."""
+        and do-not-disturb, open opportunities, upcoming appointments and
+        what they still have to pay."""
         self.ensure_one()
         self.check_access("read")
         partner = self.partner_id
@@ -59,6 +60,8 @@ class InboxConversation(models.Model):
                 "id": event.id, "name": event.name, "start": event.start, "allday": event.allday,
                 "organizer": event.user_id.name or "",
             } for event in events],
+            # what they still have to pay, for a payment link
+            "payments": self.inbox_payment_documents(),
         }
 
     def inbox_set_consent(self, channel, opted_out=None, dnd=None):

@@ -27,6 +27,7 @@ from . import (
     test_meta_messenger,
     test_meta_whatsapp,
     test_one_conversation,
+    test_payment_links,
     test_provider_readiness,
     test_queue_mixin,
     test_realtime,

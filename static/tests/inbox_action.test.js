@@ -67,6 +67,7 @@ function mockOpening(partner) {
         channels: {},
         opportunities: [],
         appointments: [],
+        payments: [],
     }));
     onRpc("inbox.template", "search_read", () => []);
     onRpc("inbox.snippet", "search_read", () => []);
@@ -205,6 +206,7 @@ test("the person panel opts out and sets do-not-disturb per channel, and the com
         },
         opportunities: [],
         appointments: [],
+        payments: [],
     }));
     onRpc("inbox.conversation", "inbox_set_consent", ({ args, kwargs }) => {
         expect.step(`consent ${args[1]} opted_out=${kwargs.opted_out} dnd=${kwargs.dnd}`);
@@ -248,6 +250,7 @@ test("the person panel creates an opportunity, or links one of theirs", async ()
         ),
         opportunities: [{ id: 40, name: "Implants", stage: "New", expected_revenue: 0, currency: "$", user: "", linked }],
         appointments: [],
+        payments: [],
         can_create_opportunity: true,
     }));
     onRpc("inbox.conversation", "inbox_link_opportunity", ({ args }) => {
@@ -279,6 +282,40 @@ test("the person panel creates an opportunity, or links one of theirs", async ()
     await animationFrame();
     await animationFrame();
     expect.verifySteps(["create", "open crm.lead 41"]);
+});
+
+test("the person panel shows what they have to pay; its payment link goes into the composer", async () => {
+    mockList();
+    onRpc("inbox.conversation", "inbox_list_row", () => ({
+        ...ROWS[0], state: "open", lead_id: false,
+        channel_availability: { sms: { available: true, reason: "", sender_ids: [], attachment_max_size: 0 } },
+    }));
+    onRpc("inbox.conversation", "action_mark_read", () => true);
+    onRpc("inbox.template", "search_read", () => []);
+    onRpc("inbox.snippet", "search_read", () => []);
+    onRpc("inbox.conversation", "inbox_details", () => ({
+        partner: { id: 11, name: "Alice Martin", phone: "", email: "", address: "", company: "", tags: [] },
+        channels: {},
+        opportunities: [],
+        appointments: [],
+        payments: [{ model: "account.move", id: 4, name: "INV/2026/00004", kind: "Invoice", amount: "$ 250.00" }],
+    }));
+    onRpc("inbox.conversation", "inbox_payment_link", ({ args }) => {
+        expect.step(`link ${args[1]} ${args[2]}`);
+        return "Invoice INV/2026/00004, $ 250.00: http://localhost/my/invoices/4";
+    });
+    onRpc("/mail/thread/messages", () => ({ messages: [], data: {} }));
+    await mountWithCleanup(InboxAction, { props: {} });
+    await click(".o_inbox_row[data-id='1']");
+    await animationFrame();
+    await animationFrame();
+    expect(".o_inbox_payment_due").toHaveText("Invoice INV/2026/00004Payment link\n$ 250.00 to pay");
+    await contains(".o_inbox_composer_body").edit("Here it is:", { confirm: false });
+    await click(".o_inbox_payment_link");
+    await animationFrame();
+    await animationFrame();
+    expect.verifySteps(["list open", "link account.move 4"]);
+    expect(".o_inbox_composer_body").toHaveValue("Here it is: Invoice INV/2026/00004, $ 250.00: http://localhost/my/invoices/4");
 });
 
 test("one conversation is counted in the singular", async () => {
@@ -334,6 +371,7 @@ test("the WhatsApp badge never says the window is open while WhatsApp cannot be 
         },
         opportunities: [],
         appointments: [],
+        payments: [],
     }));
     onRpc("inbox.template", "search_read", () => []);
     onRpc("inbox.snippet", "search_read", () => []);

@@ -1,10 +1,12 @@
 import { describe, expect, test } from "@odoo/hoot";
 import { click, press, queryOne, setInputFiles, waitFor } from "@odoo/hoot-dom";
 import { animationFrame } from "@odoo/hoot-mock";
-import { contains, mountWithCleanup, onRpc } from "@web/../tests/web_test_helpers";
+import { contains, makeServerError, mountWithCleanup, onRpc, patchWithCleanup } from "@web/../tests/web_test_helpers";
+import { session } from "@web/session";
 import { lastLeaf } from "@html_editor/utils/dom_traversal";
 import { insertText } from "@html_editor/../tests/_helpers/user_actions";
 import { InboxComposer } from "@unified_inbox/inbox/inbox_composer";
+import { looksLikePaymentDetails } from "@unified_inbox/inbox/inbox_payment_hint";
 import { defineInboxModels } from "./unified_inbox_test_helpers";
 
 describe.current.tags("desktop");
@@ -402,4 +404,91 @@ test("tapping an unusable channel shows its reason under the channels, without c
     await animationFrame();
     expect(".o_inbox_composer_channel_reason").toHaveCount(0, { message: "a usable channel chosen: no reason left" });
     expect(".o_inbox_composer_channel[data-channel='note']").toHaveClass("active");
+});
+
+test("payment instructions typed by hand are recognized, ordinary text is not", () => {
+    for (const text of [
+        "Please pay by bank transfer",
+        "IBAN: BE71 0961 2345 6769",
+        "to DE89370400440532013000 please",
+        "my card is 4111 1111 1111 1111",
+        "Par virement, merci",
+        "Per Überweisung",
+    ]) {
+        expect(looksLikePaymentDetails(text)).toBe(true, { message: text });
+    }
+    for (const text of [
+        "See you on Tuesday at 10",
+        "Call me at +32 470 61 72 83",
+        "Order 1234567890123 is on its way", // 13 digits that fail the Luhn check
+        "BE71 0961 2345 6768", // an IBAN with a wrong check
+        "Our swiftest answer", // swift inside a word
+        "",
+    ]) {
+        expect(looksLikePaymentDetails(text)).toBe(false, { message: text });
+    }
+});
+
+test("payment links: the person's open documents, the link at the caret; a hint on typed instructions", async () => {
+    patchWithCleanup(session, { inbox_payment_links: true });
+    onRpc("inbox.conversation", "inbox_payment_documents", () => [
+        { model: "account.move", id: 4, name: "INV/2026/00004", kind: "Invoice", amount: "$ 250.00" },
+    ]);
+    onRpc("inbox.conversation", "inbox_payment_link", ({ args }) => {
+        expect.step(`link ${args[1]} ${args[2]}`);
+        return "Invoice INV/2026/00004, $ 250.00: http://localhost/my/invoices/4?payment=True";
+    });
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders, onSent: () => {} } });
+    expect(".o_inbox_composer_payment_hint").toHaveCount(0);
+    await contains(".o_inbox_composer_body").edit("Hello, you can pay by bank transfer to BE71 0961 2345 6769", {
+        confirm: false,
+    });
+    await animationFrame();
+    expect(".o_inbox_composer_payment_hint").toHaveCount(1);
+    expect(".o_inbox_composer_send").toBeEnabled({ message: "a hint, never a block" });
+    await contains(".o_inbox_composer_body").edit("Here is the link:", { confirm: false });
+    await click(".o_inbox_composer_payment");
+    await animationFrame();
+    expect(".o_inbox_payment").toHaveCount(1);
+    expect(".o_inbox_payment").toHaveText("Invoice INV/2026/00004\n$ 250.00");
+    await click(".o_inbox_payment");
+    await animationFrame();
+    expect.verifySteps(["link account.move 4"]);
+    expect(".o_inbox_composer_body").toHaveValue(
+        "Here is the link: Invoice INV/2026/00004, $ 250.00: http://localhost/my/invoices/4?payment=True"
+    );
+    expect(".o_inbox_payments").toHaveCount(0);
+    // notes reach nobody: no link there
+    await click(".o_inbox_composer_channel[data-channel='note']");
+    await animationFrame();
+    expect(".o_inbox_composer_payment").toHaveCount(0);
+});
+
+test("payment links: nothing to pay, or a refusal, is said in one line", async () => {
+    patchWithCleanup(session, { inbox_payment_links: true });
+    let documents = [];
+    onRpc("inbox.conversation", "inbox_payment_documents", () => documents);
+    onRpc("inbox.conversation", "inbox_payment_link", () => {
+        throw makeServerError({ message: "Online payment option is not enabled in Configuration." });
+    });
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders, onSent: () => {} } });
+    await click(".o_inbox_composer_payment");
+    await animationFrame();
+    expect(".o_inbox_composer_payment_error").toHaveText("Nothing open to pay for this person.");
+    documents = [{ model: "account.move", id: 4, name: "INV/2026/00004", kind: "Invoice", amount: "$ 250.00" }];
+    await contains(".o_inbox_composer_body").edit("Kept", { confirm: false });
+    await click(".o_inbox_composer_payment");
+    await animationFrame();
+    await click(".o_inbox_payment");
+    await animationFrame();
+    expect(".o_inbox_composer_payment_error").toHaveText("Online payment option is not enabled in Configuration.");
+    expect(".o_inbox_composer_body").toHaveValue("Kept");
+});
+
+test("no payment links without an app that makes them for the user", async () => {
+    await mountWithCleanup(InboxComposer, { props: { conversation, senders, onSent: () => {} } });
+    await contains(".o_inbox_composer_body").edit("IBAN BE71 0961 2345 6769", { confirm: false });
+    await animationFrame();
+    expect(".o_inbox_composer_payment").toHaveCount(0);
+    expect(".o_inbox_composer_payment_hint").toHaveCount(0);
 });

@@ -1,5 +1,5 @@
 import { Thread } from "@mail/core/common/thread";
-import { Component, onMounted, onWillStart, onWillUnmount, useState, useSubEnv } from "@odoo/owl";
+import { Component, EventBus, onMounted, onWillStart, onWillUnmount, useState, useSubEnv } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
@@ -100,6 +100,8 @@ export class InboxAction extends Component {
         // actions skipped in this visit of the queue: they come last
         this.skippedActions = new Set();
         this.notification = useService("notification");
+        // what the person panel puts in the composer (a payment link)
+        this.composerBus = new EventBus();
         onWillStart(async () => {
             const [users, labels, senders, summary] = await Promise.all([
                 this.orm.searchRead("res.users", [["share", "=", false]], ["name"], { order: "name" }),
@@ -513,18 +515,36 @@ export class InboxAction extends Component {
         await Promise.all([this.load(), this.reloadSelected(), this.state.thread?.fetchNewMessages()]);
     }
 
-    /** Call the person: the provider rings the user's own phone, then
-     * theirs. The entry shows at once ("Calling"); a refusal says why. */
     /** The bot answers the person, or not (Take over: the team does). */
     async setBot(active) {
         await this.orm.call("inbox.conversation", "inbox_set_bot", [[this.state.selected.id], active]);
         await this.reloadSelected();
     }
 
+    /** The payment link of one of the person's open documents, in the
+     * composer for review (from the person panel). */
+    async insertPaymentLink(document) {
+        try {
+            const text = await this.orm.call("inbox.conversation", "inbox_payment_link", [
+                [this.state.selected.id],
+                document.model,
+                document.id,
+            ]);
+            this.composerBus.trigger("insert", text);
+        } catch (error) {
+            if (error.data?.name !== "odoo.exceptions.UserError") {
+                throw error;
+            }
+            this.notification.add(error.data.message, { type: "warning" });
+        }
+    }
+
     openReport() {
         this.env.services.action.doAction("unified_inbox.inbox_report_response_action");
     }
 
+    /** Call the person: the provider rings the user's own phone, then
+     * theirs. The entry shows at once ("Calling"); a refusal says why. */
     async callPerson() {
         if (this.calling) {
             return; // a double click places one call

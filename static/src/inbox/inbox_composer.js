@@ -9,12 +9,13 @@ import { LinkPlugin } from "@html_editor/main/link/link_plugin";
 import { ShortCutPlugin } from "@html_editor/core/shortcut_plugin";
 import { ToolbarPlugin } from "@html_editor/main/toolbar/toolbar_plugin";
 import { _t } from "@web/core/l10n/translation";
-import { useService } from "@web/core/utils/hooks";
+import { useBus, useService } from "@web/core/utils/hooks";
 import { session } from "@web/session";
 import { getDataURLFromFile } from "@web/core/utils/urls";
 import { escape } from "@web/core/utils/strings";
 import { inboxChannel, writtenChannels } from "@unified_inbox/core/common/inbox_channels";
 import { senderLabel } from "./inbox_format";
+import { looksLikePaymentDetails } from "./inbox_payment_hint";
 
 // the editing of Odoo's own rich composer, without mentions
 const RICH_PLUGINS = [
@@ -54,6 +55,8 @@ export class InboxComposer extends Component {
         autofocus: { type: Boolean, optional: true },
         // what the composer starts with (a message the Actions queue asks for)
         draft: { type: String, optional: true },
+        // text to put at the caret ("insert" events: a payment link of the person panel)
+        bus: { type: Object, optional: true },
     };
     static defaultProps = { senders: [] };
 
@@ -89,6 +92,9 @@ export class InboxComposer extends Component {
             // ✦ asked the assistant; why no suggestion came, in one line
             suggesting: false,
             suggestError: "",
+            // the person's open documents while choosing one to link (null: closed)
+            payments: null,
+            paymentError: "",
         });
         if (this.props.draft) {
             this.setContent(this.props.draft);
@@ -98,6 +104,9 @@ export class InboxComposer extends Component {
         this.templateSelect = useRef("templateSelect");
         // the rich editor is attached once its Wysiwyg is mounted, before this
         onMounted(() => this.props.autofocus && this.focus());
+        if (this.props.bus) {
+            useBus(this.props.bus, "insert", ({ detail }) => this.insertText(detail));
+        }
         // the snippets whose shortcut starts with what follows a "/" before
         // the caret; null when no "/" is being typed
         this.suggestions = useState({ query: null, index: 0, picker: false });
@@ -464,9 +473,14 @@ export class InboxComposer extends Component {
 
     /** Put the snippet's text in place of the "/shortcut" typed, or at the caret. */
     insertSnippet(snippet) {
+        this.insertText(snippet.body);
+    }
+
+    /** Put text at the caret, in place of a "/shortcut" being typed; a word of its own. */
+    insertText(text) {
+        const shortcut = this.suggestions.query;
+        Object.assign(this.suggestions, { query: null, picker: false, index: 0 });
         if (this.isRich) {
-            const shortcut = this.suggestions.query;
-            Object.assign(this.suggestions, { query: null, picker: false, index: 0 });
             if (shortcut !== null && this.richCaret) {
                 const { node, offset } = this.richCaret;
                 this.editor.shared.selection.setSelection({
@@ -481,20 +495,16 @@ export class InboxComposer extends Component {
             const { anchorNode, anchorOffset } = this.editor.shared.selection.getEditableSelection();
             const before =
                 anchorNode?.nodeType === Node.TEXT_NODE ? anchorNode.textContent.slice(0, anchorOffset) : "";
-            this.editor.shared.dom.insert(spaceBefore(before) + snippet.body);
+            this.editor.shared.dom.insert(spaceBefore(before) + text);
             this.editor.shared.history.addStep();
             return;
         }
         const el = this.body.el;
         const caret = el.selectionStart ?? this.state.body.length;
-        let start = caret;
-        if (this.suggestions.query !== null) {
-            start = caret - this.suggestions.query.length - 1;
-        }
-        const text = spaceBefore(this.state.body.slice(0, start)) + snippet.body;
-        this.state.body = this.state.body.slice(0, start) + text + this.state.body.slice(caret);
-        Object.assign(this.suggestions, { query: null, picker: false, index: 0 });
-        const position = start + text.length;
+        const start = shortcut !== null ? caret - shortcut.length - 1 : caret;
+        const inserted = spaceBefore(this.state.body.slice(0, start)) + text;
+        this.state.body = this.state.body.slice(0, start) + inserted + this.state.body.slice(caret);
+        const position = start + inserted.length;
         el.focus();
         // after OWL has written the new value
         Promise.resolve().then(() => el.setSelectionRange(position, position));
@@ -551,6 +561,50 @@ export class InboxComposer extends Component {
             this.state.suggestError = error.data?.message || _t("No suggestion came.");
         } finally {
             this.state.suggesting = false;
+        }
+    }
+
+    /** Payment links: where Invoicing or Sales makes them for the user, on
+     * what reaches the person (and can still be written). */
+    get canLinkPayment() {
+        return Boolean(session.inbox_payment_links) && !this.current.internal && !this.bodyLocked;
+    }
+
+    /** What is written looks like payment instructions typed by hand: a
+     * link is suggested, nothing is blocked. */
+    get paymentHint() {
+        return this.canLinkPayment && this.state.payments === null && looksLikePaymentDetails(this.plainText);
+    }
+
+    /** Show (or hide) what the person still has to pay, to link one. */
+    async togglePayments() {
+        this.state.paymentError = "";
+        if (this.state.payments !== null) {
+            this.state.payments = null;
+            return;
+        }
+        const payments = await this.orm.call("inbox.conversation", "inbox_payment_documents", [
+            [this.props.conversation.id],
+        ]);
+        if (payments.length) {
+            this.state.payments = payments;
+        } else {
+            this.state.paymentError = _t("Nothing open to pay for this person.");
+        }
+    }
+
+    /** The payment link of a document, at the caret, for review. */
+    async insertPaymentLink(document) {
+        this.state.payments = null;
+        try {
+            const text = await this.orm.call("inbox.conversation", "inbox_payment_link", [
+                [this.props.conversation.id],
+                document.model,
+                document.id,
+            ]);
+            this.insertText(text);
+        } catch (error) {
+            this.state.paymentError = error.data?.message || _t("No payment link could be made.");
         }
     }
 

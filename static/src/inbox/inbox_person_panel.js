@@ -4,7 +4,8 @@ import { callAvailability, externalChannels } from "@unified_inbox/core/common/i
 import { formatDate } from "./inbox_format";
 
 /** The Inbox's right column: the person of the open conversation, their
- * consent per channel, their opportunities and upcoming appointments. */
+ * consent per channel, their opportunities, upcoming appointments and
+ * what they still have to pay. */
 export class InboxPersonPanel extends Component {
     static template = "unified_inbox.InboxPersonPanel";
     static props = {
@@ -24,6 +25,8 @@ export class InboxPersonPanel extends Component {
         onCall: Function,
         // (active): the bot answers the person, or not
         onSetBot: Function,
+        // ({ model, id }): the payment link of one of their open documents in the composer
+        onPaymentLink: Function,
     };
 
     /** The Call button's state (see callAvailability), or null: no button. */
