@@ -1,7 +1,7 @@
 {
     "name": "Unified Inbox",
     "summary": "One conversation per person across WhatsApp, SMS, email and internal notes",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Productivity/Discuss",
     "author": "Unified Inbox developers",
     "website": "https://github.com/unified-inbox/unified_inbox",

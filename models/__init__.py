@@ -42,6 +42,7 @@ from . import (
     inbox_sender,
     inbox_snippet,
     inbox_template,
+    ir_cron,
     ir_http,
     mail_message,
     mail_message_call,

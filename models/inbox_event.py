@@ -1,5 +1,6 @@
 import json
 import logging
+import zlib
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -68,6 +69,9 @@ class InboxEvent(models.Model):
     kind = fields.Char(compute="_compute_kind", help="What the provider reported.")
     attempts = fields.Integer(readonly=True)
     error = fields.Char(readonly=True)
+    lane_key = fields.Integer(
+        readonly=True, help="Events of the same person (or about the same message) have the same key: one lane "
+                            "of the queue applies them, in order.")
     waiting_for = fields.Char(
         readonly=True, help="What the event waits for before it can be applied: the provider's id of a message "
                             "whose sending is not recorded yet.")
@@ -95,13 +99,13 @@ class InboxEvent(models.Model):
             return self.browse()
         now = fields.Datetime.now()
         sender_ids = [sender.id or None for sender in senders] if senders else [None] * len(followups)
-        rows = [SQL("(%s, %s, %s::jsonb, %s, %s, 'pending', 0, %s, %s, %s, %s)",
+        rows = [SQL("(%s, %s, %s::jsonb, %s, %s, %s, 'pending', 0, %s, %s, %s, %s)",
                     provider.id, sender_id, json.dumps(event_to_dict(event)), getattr(event, "dedupe_key", None),
-                    now + timedelta(seconds=delay), self.env.uid, now, self.env.uid, now)
+                    self._inbox_lane_key(event), now + timedelta(seconds=delay), self.env.uid, now, self.env.uid, now)
                 for (delay, event), sender_id in zip(followups, sender_ids, strict=True)]
         self.env.cr.execute(SQL("""
-            INSERT INTO inbox_event (provider_id, sender_id, payload, dedupe_key, process_after, state, attempts,
-                                     create_uid, create_date, write_uid, write_date)
+            INSERT INTO inbox_event (provider_id, sender_id, payload, dedupe_key, lane_key, process_after, state,
+                                     attempts, create_uid, create_date, write_uid, write_date)
                  VALUES %s
             ON CONFLICT (provider_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
               RETURNING id, process_after
@@ -109,6 +113,14 @@ class InboxEvent(models.Model):
         kept = self.env.cr.fetchall()
         self._queue_trigger({process_after for _id, process_after in kept})
         return self.browse(event_id for event_id, _when in kept)
+
+    @api.model
+    def _inbox_lane_key(self, event):
+        """The key of the lane that applies ``event``: the same for all the
+        events of one person (their address), so that they are applied in
+        the order they came; else the same for every delivery of the event."""
+        key = getattr(event, "from_address", None) or getattr(event, "dedupe_key", None) or ""
+        return zlib.crc32(key.encode()) & 0x7FFFFFFF
 
     @api.model
     def _inbox_wake(self, provider, key):

@@ -10,17 +10,31 @@ again later, each time longer apart, until it has had its attempts: then it
 is kept as failed, with its reason, for a person to retry once the cause is
 fixed.
 
+Odoo runs one instance of a cron at a time: a queue worked off by one cron
+uses one process, whatever the number of cron workers and nodes. So each
+queue has lanes: its cron and copies of it (as many as the setting
+``unified_inbox.queue_lanes`` says), each claiming its own share of the rows,
+by a key of the row (``_queue_lane_field``: the person of an event, the
+conversation of a message). Lanes run side by side on any number of cron
+workers and nodes, and the rows of one key stay in one lane, in order.
+
 What a queue does with a claimed row, and in which transactions, is its own:
 a message must be marked as being sent, and that committed, before its
 provider is called (see ``mail.message._inbox_send_one``), while events are
 applied in batches, each in a savepoint.
 """
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.modules import module
 from odoo.tools import SQL
+
+# how many lanes each queue has (an ir.config_parameter), by default: Odoo's
+# default number of cron workers
+LANES_PARAM = "unified_inbox.queue_lanes"
+DEFAULT_LANES = 2
+MAX_LANES = 32
 
 
 @dataclass(frozen=True)
@@ -59,8 +73,12 @@ class InboxQueueMixin(models.AbstractModel):
     _queue_due_field = "process_after"
     _queue_attempts_field = "attempts"
     _queue_error_field = "error"
-    # the xml id of the cron that works the queue off
+    # the xml id of the cron that works the queue off (its first lane), and
+    # the method of the model that it calls
     _queue_cron = None
+    _queue_cron_method = "_cron_process"
+    # the integer column of the key that keeps rows in one lane, in order
+    _queue_lane_field = "lane_key"
     # when a row whose attempt failed is tried again, by default
     _queue_backoff = Backoff(base=60, max_attempts=5)
 
@@ -76,8 +94,16 @@ class InboxQueueMixin(models.AbstractModel):
         locked until this transaction ends; ``where`` (SQL) narrows them.
         A row another transaction holds is skipped, never waited for: any
         number of workers take rows of the same queue at the same time, and
-        none gets a row another one has."""
+        none gets a row another one has. Called by a lane's cron (context
+        ``inbox_lane``), only the rows of that lane."""
         due = self._queue_column(self._queue_due_field)
+        if "inbox_lane" in self.env.context:
+            lanes = self._queue_lane_count()
+            if self.env.context["inbox_lane"] >= lanes:
+                return self.sudo().browse()  # a lane of more than there are now
+            lane = SQL("mod(COALESCE(%s, 0), %s) = %s", self._queue_column(self._queue_lane_field), lanes,
+                       self.env.context["inbox_lane"])
+            where = SQL("%s AND %s", where or SQL("TRUE"), lane)
         rows = self.env.execute_query(SQL(
             """
             SELECT id FROM %(table)s
@@ -145,8 +171,71 @@ class InboxQueueMixin(models.AbstractModel):
 
     @api.model
     def _queue_trigger(self, at=None):
-        """Wake the queue's cron now, or at ``at`` (a datetime, or several)."""
-        self.env.ref(self._queue_cron)._trigger(at)
+        """Wake the queue's lanes now, or at ``at`` (a datetime, or several):
+        what ``ir.cron._trigger`` does for each lane's cron, with one wake-up
+        of the cron workers per transaction, whatever the number of lanes
+        and of calls."""
+        now = fields.Datetime.now()
+        at_list = [now] if at is None else [at] if isinstance(at, datetime) else list(at)
+        if not at_list:
+            return
+        # one statement, as Odoo's cron writes its own triggers: every webhook comes here
+        self.env.cr.execute(SQL("INSERT INTO ir_cron_trigger (cron_id, call_at) VALUES %s", SQL(", ").join(
+            SQL("(%s, %s)", cron_id, when) for cron_id in self._queue_cron_ids() for when in at_list)))
+        postcommit = self.env.cr.postcommit
+        if min(at_list) <= now and not postcommit.data.get("inbox_queue_notify"):
+            postcommit.data["inbox_queue_notify"] = True
+            postcommit.add(self.env["ir.cron"]._notifydb)
+
+    @api.model
+    def _queue_lane_count(self):
+        """How many lanes each queue has."""
+        value = self.env["ir.config_parameter"].sudo().get_param(LANES_PARAM, "")
+        count = int(value) if value.strip().isdigit() else DEFAULT_LANES
+        return min(max(count, 1), MAX_LANES)
+
+    @api.model
+    @tools.ormcache("self._name")
+    def _queue_cron_ids(self):
+        """The active crons of the queue's lanes."""
+        cron = self.env.ref(self._queue_cron).sudo()
+        lanes = self.env["ir.cron"].sudo().search([("inbox_lane_of", "=", cron.id)], order="inbox_lane")
+        return tuple((cron | lanes).filtered("active").ids)
+
+    @api.model
+    def _queue_sync_lanes(self):
+        """Make the queue's lanes what the setting says: its cron is the
+        first lane, copies of it the others (archived when fewer are
+        wanted: a lane that is running finishes its batch)."""
+        cron = self.env.ref(self._queue_cron).sudo()
+        count = self._queue_lane_count()
+        call = f"{self._queue_cron_method}()"
+        cron.code = f"model.with_context(inbox_lane=0).{call}" if count > 1 else f"model.{call}"
+        lanes = self.env["ir.cron"].sudo().with_context(active_test=False).search([("inbox_lane_of", "=", cron.id)])
+        lanes.filtered(lambda lane: lane.inbox_lane >= count and lane.active).active = False
+        for number in range(1, count):
+            lane = lanes.filtered(lambda lane, number=number: lane.inbox_lane == number)
+            values = {"active": cron.active, "code": f"model.with_context(inbox_lane={number}).{call}",
+                      "name": self.env._("%(cron)s (lane %(lane)s)", cron=cron.name, lane=number + 1)}
+            if lane:
+                lane.write(values)
+            else:
+                # with an xml id of the addon (and one for its server action), as its own
+                # cron has: the addon's uninstall removes them
+                self.env["ir.cron"].sudo()._load_records([{
+                    "xml_id": f"{self._queue_cron}_lane_{number + 1}", "noupdate": True,
+                    "values": {**values, "model_id": cron.model_id.id, "state": "code", "user_id": cron.user_id.id,
+                               "interval_number": cron.interval_number, "interval_type": cron.interval_type,
+                               "inbox_lane_of": cron.id, "inbox_lane": number},
+                }])
+        self.env.registry.clear_cache()
+
+    @api.model
+    def _queue_sync_all_lanes(self):
+        """The lanes of every queue of the Inbox, as the setting says."""
+        for model in self.env.registry.descendants(["inbox.queue.mixin"], "_inherit"):
+            if not self.env[model]._abstract:
+                self.env[model]._queue_sync_lanes()
 
     @api.model
     def _queue_run(self, process):

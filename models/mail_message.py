@@ -47,6 +47,9 @@ class MailMessage(models.Model):
     _inherit = ["mail.message", "inbox.queue.mixin"]
     # the send queue (see inbox.queue.mixin), on the columns it always had
     _queue_cron = "unified_inbox.ir_cron_inbox_dispatch"
+    _queue_cron_method = "_cron_inbox_dispatch"
+    # a conversation's messages go out in one lane, in order
+    _queue_lane_field = "res_id"
     _queue_state_field = "inbox_status"
     _queue_pending = "queued"
     _queue_due_field = "inbox_next_attempt"

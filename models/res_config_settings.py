@@ -17,6 +17,16 @@ class ResConfigSettings(models.TransientModel):
     inbox_bot_instructions = fields.Text(related="company_id.inbox_bot_instructions", readonly=False)
     inbox_bot_snippet_ids = fields.Many2many(related="company_id.inbox_bot_snippet_ids", readonly=False)
 
+    inbox_queue_lanes = fields.Integer(
+        "Queue Lanes", config_parameter="unified_inbox.queue_lanes", default=2,
+        help="How many cron workers (on any number of Odoo servers) may send messages and apply provider events "
+             "side by side, each queue in as many lanes. One person's messages always go in one lane, in order.")
+
+    def set_values(self):
+        result = super().set_values()
+        self.env["inbox.queue.mixin"]._queue_sync_all_lanes()
+        return result
+
     def _compute_inbox_counts(self):
         for settings in self:
             settings.inbox_provider_count = self.env["inbox.provider"].search_count(

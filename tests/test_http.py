@@ -41,9 +41,12 @@ class TestHttp(InboxCommon, HttpCase):
             "Content-Type": "application/json", SIGNATURE_HEADER: sign(self.provider.sudo().webhook_secret, body)})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.inbound_count(), 0, "kept for the event cron, which it triggered")
-        self.assertTrue(self.env["ir.cron.trigger"].search(
-            [("cron_id", "=", self.env.ref("unified_inbox.ir_cron_inbox_events").id)]))
-        self.env.ref("unified_inbox.ir_cron_inbox_events").method_direct_trigger()
+        lanes = self.env["ir.cron"].browse(self.env["inbox.event"]._queue_cron_ids())
+        self.assertEqual(len(lanes), 2, "the queue's two lanes, by default")
+        self.assertEqual(self.env["ir.cron.trigger"].search([("cron_id", "in", lanes.ids)]).cron_id, lanes,
+                         "every lane triggered")
+        for lane in lanes:
+            lane.method_direct_trigger()
         self.assertEqual(self.inbound_count(), 1)
 
     def test_bad_signature_403(self):

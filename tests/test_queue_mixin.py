@@ -12,6 +12,7 @@ from odoo.tools import SQL
 from ..models.inbox_event import CONCURRENT_BACKOFF, RETRY_BACKOFF, WAIT_BACKOFF
 from ..models.inbox_queue_mixin import Backoff
 from ..models.mail_message import SEND_BACKOFF
+from ..providers.base import InboundMessage
 from .common import InboxCommon
 from .test_concurrency import RealCursorCase
 
@@ -130,6 +131,83 @@ class TestQueueMixin(InboxCommon):
         self.assertEqual((message.inbox_next_attempt, message.inbox_attempts), (when, 0))
         self.assertIn(when, self.triggers("mail.message"))
         self.assertFalse(self.env["mail.message"]._inbox_claim_next(), "not due before then")
+
+
+@tagged("post_install", "-at_install")
+class TestQueueLanes(InboxCommon):
+    """Each queue in lanes: its cron and copies of it, as many as the
+    setting says, each claiming its share; one person's rows in one lane."""
+
+    def set_lanes(self, count):
+        self.env["res.config.settings"].create({"inbox_queue_lanes": count}).execute()
+
+    def lanes(self, model):
+        cron = self.env.ref(self.env[model]._queue_cron)
+        return cron | self.env["ir.cron"].with_context(active_test=False).search(
+            [("inbox_lane_of", "=", cron.id)], order="inbox_lane")
+
+    def test_the_setting_makes_the_lanes(self):
+        self.set_lanes(3)
+        for model, method in (("inbox.event", "_cron_process"), ("mail.message", "_cron_inbox_dispatch")):
+            with self.subTest(model=model):
+                lanes = self.lanes(model)
+                self.assertEqual(lanes.mapped("inbox_lane"), [0, 1, 2])
+                self.assertEqual(lanes.mapped("active"), [True] * 3)
+                self.assertEqual(lanes.mapped("code"), [f"model.with_context(inbox_lane={lane}).{method}()"
+                                                        for lane in range(3)])
+                self.assertEqual(set(lanes.mapped("model_id.model")), {model})
+                self.assertEqual(len(self.env[model]._queue_cron_ids()), 3)
+        self.set_lanes(1)
+        lanes = self.lanes("inbox.event")
+        self.assertEqual(lanes.mapped("active"), [True, False, False], "the others archived")
+        self.assertEqual(lanes[0].code, "model._cron_process()", "one lane: the whole queue")
+        self.assertEqual(self.env["inbox.event"]._queue_cron_ids(), tuple(lanes[0].ids))
+        self.set_lanes(2)
+        self.assertEqual(self.lanes("inbox.event").mapped("active"), [True, True, False])
+
+    def test_each_lane_claims_its_share_and_a_person_stays_in_one(self):
+        self.set_lanes(2)
+        Event = self.env["inbox.event"]
+        events = Event.browse()
+        for index in range(12):
+            event = self.inbound_event(f"SMlane{index}", f"+3247099{index % 6:04d}")
+            events |= Event._inbox_schedule(self.provider, [(0, event)])
+        by_person = {}
+        for event in events:
+            by_person.setdefault(event.payload["from_address"], set()).add(event.lane_key)
+        self.assertTrue(all(len(keys) == 1 for keys in by_person.values()), "one key per person")
+        lane_0 = Event.with_context(inbox_lane=0)._queue_claim(100) & events
+        lane_1 = Event.with_context(inbox_lane=1)._queue_claim(100) & events
+        self.assertEqual(lane_0 | lane_1, events)
+        self.assertFalse(lane_0 & lane_1)
+        self.assertEqual({key % 2 for key in lane_0.mapped("lane_key")}, {0} if lane_0 else set())
+        self.assertEqual({key % 2 for key in lane_1.mapped("lane_key")}, {1} if lane_1 else set())
+        self.assertFalse(Event.with_context(inbox_lane=2)._queue_claim(100), "a lane beyond the setting: nothing")
+        self.assertEqual(Event._queue_claim(100) & events, events, "outside the crons (a test, a shell): all")
+        # the messages of a conversation go out in one lane
+        message = self.conversation.message_inbox_send("sms", "Hello").sudo()
+        lane = self.conversation.id % 2
+        self.assertEqual(self.env["mail.message"].with_context(inbox_lane=lane)._inbox_claim_next(), message)
+        self.assertFalse(self.env["mail.message"].with_context(inbox_lane=1 - lane)._inbox_claim_next())
+
+    def inbound_event(self, sid, number):
+        return InboundMessage(provider_message_id=sid, channel="sms", from_address=number,
+                              to_address=self.sender_sms.address, body="Hi")
+
+    def test_a_trigger_wakes_every_lane_once(self):
+        self.set_lanes(3)
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search([])
+        self.env.cr.postcommit.clear()
+        self.env["inbox.event"]._queue_trigger()
+        self.env["inbox.event"]._queue_trigger()
+        triggers = Trigger.search([]) - before
+        self.assertEqual(sorted(triggers.mapped("cron_id").ids), sorted(self.lanes("inbox.event").ids))
+        self.assertEqual(len(triggers), 6, "each call, each lane")
+        self.assertEqual(len(self.env.cr.postcommit._funcs), 1, "the cron workers are woken once")
+        self.env.cr.postcommit.clear()
+        self.env["mail.message"]._queue_trigger(fields.Datetime.now() + timedelta(hours=1))
+        self.assertFalse(self.env.cr.postcommit._funcs, "a trigger for later wakes nobody now")
 
 
 @tagged("post_install", "-at_install")
