@@ -487,6 +487,20 @@ test("a conversation that went to another team leaves the screen of who no longe
     await expect.waitForSteps(["list open"]);
 });
 
+test("pushes that keep coming do not put off reading the list again", async () => {
+    mockList();
+    await mountWithCleanup(InboxAction, { props: {} });
+    expect.verifySteps(["list open"]);
+    // a busy queue: a conversation that is not on the page, pushed every 100 ms
+    for (let push = 0; push < 4; push++) {
+        pushMessage({ id: 900 + push, body: "Busy", inbox_direction: "inbound" }, { ...ROWS[0], id: 30 + push });
+        await animationFrame();
+        await advanceTime(100);
+    }
+    await animationFrame();
+    expect.verifySteps(["list open"], { message: "300 ms after the first push, not after the last" });
+});
+
 test("a push older than the list shown is kept out, and the list is read again", async () => {
     const asOf = "2026-11-22T10:00:00.000000";
     mockList({ conversations: ROWS.map((row) => ({ ...row, as_of: asOf })) });

@@ -32,6 +32,19 @@ const RECORD_TITLES = {
     "calendar.event": _t("Appointment"),
 };
 
+/** ``callback`` once, ``delay`` ms after the first of the calls made
+ * meanwhile: unlike a debounce, calls that keep coming do not put it off. */
+function useCoalesced(callback, delay) {
+    let timeout = null;
+    onWillUnmount(() => clearTimeout(timeout));
+    return () => {
+        timeout ??= setTimeout(() => {
+            timeout = null;
+            callback();
+        }, delay);
+    };
+}
+
 /**
  * The Inbox: status tabs and filters, conversation list, thread and
  * composer, person. It holds the data and talks to the server; its columns
@@ -123,7 +136,9 @@ export class InboxAction extends Component {
         // of the conversations this user may read, with the conversation
         // (see _inbox_bus_send): the Store has it when this runs
         const bus = useService("bus_service");
-        const reload = useDebounced(() => this.load(), 300);
+        // once 300 ms after the first push that asks for it: pushes that keep
+        // coming (a busy queue) must not put the list off
+        const reload = useCoalesced(() => this.load(), 300);
         const reloadSelected = useDebounced(() => this.reloadSelected(), 300);
         const reloadDetails = useDebounced(() => this.state.selected && this.reloadDetails(), 300);
         const markRead = useDebounced(() => this.markOpenConversationRead(), 300);
