@@ -30,6 +30,8 @@ from odoo import api, fields, models, tools
 from odoo.modules import module
 from odoo.tools import SQL
 
+from ..tools import cron_wakeup
+
 # how many lanes each queue has (an ir.config_parameter), by default: Odoo's
 # default number of cron workers
 LANES_PARAM = "unified_inbox.queue_lanes"
@@ -174,7 +176,7 @@ class InboxQueueMixin(models.AbstractModel):
         """Wake the queue's lanes now, or at ``at`` (a datetime, or several):
         what ``ir.cron._trigger`` does for each lane's cron, with one wake-up
         of the cron workers per transaction, whatever the number of lanes
-        and of calls."""
+        and of calls, through a connection kept for it (see cron_wakeup)."""
         now = fields.Datetime.now()
         at_list = [now] if at is None else [at] if isinstance(at, datetime) else list(at)
         if not at_list:
@@ -185,7 +187,8 @@ class InboxQueueMixin(models.AbstractModel):
         postcommit = self.env.cr.postcommit
         if min(at_list) <= now and not postcommit.data.get("inbox_queue_notify"):
             postcommit.data["inbox_queue_notify"] = True
-            postcommit.add(self.env["ir.cron"]._notifydb)
+            dbname = self.env.cr.dbname
+            postcommit.add(lambda: cron_wakeup.notify(dbname))
 
     @api.model
     def _queue_lane_count(self):

@@ -1,11 +1,15 @@
 """The one queue mechanism (inbox.queue.mixin) that outbound messages,
 provider events and deferred downloads share: claim, backoff, failure for
 good, retry, and the cron woken when a row is due."""
+import select
+import time
+from contextlib import closing
 from datetime import timedelta
 
+import psycopg2
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import fields, sql_db
 from odoo.tests import BaseCase, tagged
 from odoo.tools import SQL
 
@@ -13,6 +17,7 @@ from ..models.inbox_event import CONCURRENT_BACKOFF, RETRY_BACKOFF, WAIT_BACKOFF
 from ..models.inbox_queue_mixin import Backoff
 from ..models.mail_message import SEND_BACKOFF
 from ..providers.base import InboundMessage
+from ..tools import cron_wakeup
 from .common import InboxCommon
 from .test_concurrency import RealCursorCase
 
@@ -208,6 +213,44 @@ class TestQueueLanes(InboxCommon):
         self.env.cr.postcommit.clear()
         self.env["mail.message"]._queue_trigger(fields.Datetime.now() + timedelta(hours=1))
         self.assertFalse(self.env.cr.postcommit._funcs, "a trigger for later wakes nobody now")
+
+
+@tagged("post_install", "-at_install")
+class TestCronWakeup(BaseCase):
+    """The cron workers are woken as Odoo wakes them (a NOTIFY on the
+    postgres database, where they listen), through a connection kept for
+    it, opened again when it was lost."""
+
+    def listen(self):
+        _dbname, info = sql_db.connection_info_for("postgres")
+        connection = psycopg2.connect(**info)
+        connection.autocommit = True
+        self.addCleanup(connection.close)
+        connection.cursor().execute("LISTEN cron_trigger")
+        return connection
+
+    def received(self, connection):
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not connection.notifies:
+            select.select([connection], [], [], 0.1)
+            connection.poll()
+        return [notification.payload for notification in connection.notifies]
+
+    def test_the_workers_of_the_database_are_woken(self):
+        listener = self.listen()
+        cron_wakeup.notify("some_database")
+        self.assertEqual(self.received(listener), ["some_database"])
+
+    def test_a_lost_connection_is_opened_again(self):
+        cron_wakeup.notify("some_database")
+        _pid, kept = cron_wakeup._kept
+        with closing(self.listen().cursor()) as cursor:
+            # the server ends the kept connection (a restart, an idle timeout)
+            cursor.execute("SELECT pg_terminate_backend(%s)", [kept.info.backend_pid])
+        listener = self.listen()
+        cron_wakeup.notify("other_database")
+        self.assertEqual(self.received(listener), ["other_database"])
+        self.assertIsNot(cron_wakeup._kept[1], kept)
 
 
 @tagged("post_install", "-at_install")
