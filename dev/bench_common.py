@@ -1,7 +1,10 @@
 """What the benchmark scripts share: the project's environment, Odoo, its shell."""
 import os
+import socket
 import subprocess
 import sys
+import time
+from contextlib import closing
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,3 +58,35 @@ def ensure_database(db):
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def free_port():
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_process(proc):
+    """Stop a process started with subprocess.Popen (Odoo, Chromium), whatever it does."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def wait_until_none(db, count_query, timeout=600):
+    """Poll ``db`` until ``count_query`` counts nothing."""
+    import psycopg2  # from the project's virtualenv, once use_project_python ran
+    started = time.monotonic()
+    with closing(psycopg2.connect(dbname=db)) as cnx:
+        cnx.autocommit = True
+        cursor = cnx.cursor()
+        while True:
+            cursor.execute(count_query)
+            if not cursor.fetchone()[0]:
+                return
+            if time.monotonic() - started > timeout:
+                raise RuntimeError(f"still not done after {timeout} s: {count_query}")
+            time.sleep(0.1)

@@ -11,6 +11,11 @@ Inbox user of one team and as an Inbox manager, the server time of:
   panel (``inbox_details``), the read mark, and the latest page of messages
   as ``/mail/thread/messages`` sends it (fetch + Store).
 
+and, as references on the same data: Odoo's own ``web_search_read`` of the
+same 40 rows (the fields a list view of them would read), and Odoo's own
+Discuss loading the latest messages of a channel of 1,000 messages (what
+``/discuss/channel/messages`` does); the ratios of the Inbox to them.
+
 Each figure is the median of --runs calls, each on a cold ORM cache; the SQL
 query count of each call is printed beside it.
 
@@ -152,9 +157,26 @@ print(f"seeded in {time.time() - started:.0f} s")
 
 MEASURE_CODE = """
 import json, os, statistics, time
+from odoo import Command
 from odoo.addons.mail.tools.discuss import Store
 runs = int(os.environ["RUNS"])
 results = {}
+# the reference thread: a Discuss channel of 1,000 messages of its two members
+bench_users = env["res.users"].search([("login", "in", ("bench_agent", "bench_manager"))])
+channel = env["discuss.channel"].search([("name", "=", "Bench thousand")])
+if not channel:
+    channel = env["discuss.channel"].create({"name": "Bench thousand", "channel_type": "channel"})
+    channel._add_members(users=bench_users)
+    env.cr.execute(\"\"\"
+        INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, author_id, date,
+                                  create_date, write_date, create_uid, write_uid)
+        SELECT 'discuss.channel', %(channel)s, '<p>Message ' || n || ' about appointment</p>', 'comment',
+               %(subtype)s, (%(authors)s::int[])[1 + n %% 2], now() - (1000 - n) * interval '7 minutes',
+               now(), now(), 1, 1
+          FROM generate_series(1, 1000) n
+    \"\"\", {"channel": channel.id, "subtype": env.ref("mail.mt_comment").id,
+           "authors": bench_users.partner_id.ids})
+    env.cr.commit()
 for login in ("bench_agent", "bench_manager"):
     user = env["res.users"].search([("login", "=", login)])
     uenv = env(user=user)
@@ -204,7 +226,25 @@ for login in ("bench_agent", "bench_manager"):
         "mark read": timed(lambda: big.action_mark_read()),
         "latest 30 of 1,000 messages": timed(thread_page),
     }
-    results[login] = {"list": list_results, "open": open_results,
+
+    def discuss_page():
+        # what /discuss/channel/messages does
+        found = uenv["discuss.channel"].search([("id", "=", channel.id)])
+        fetched = uenv["mail.message"]._message_fetch(domain=None, thread=found, limit=30)
+        fetched["messages"].set_message_done()
+        return Store().add(fetched["messages"]).get_result()
+
+    # the same 40 rows as the Open tab's first page, as a list view of them reads them
+    open_domain = Conversation._inbox_tab_domains()["open"]
+    reference_results = {
+        "web_search_read, same 40 rows": timed(lambda: Conversation.web_search_read(
+            open_domain, {"partner_id": {"fields": {"display_name": {}}}, "state": {}, "last_message_date": {},
+                          "user_id": {"fields": {"display_name": {}}}, "last_message_preview": {},
+                          "last_message_channel": {}, "label_ids": {"fields": {"display_name": {}, "color": {}}}},
+            limit=40, order="last_message_date desc nulls last, id desc")),
+        "Discuss, latest 30 of 1,000 messages": timed(discuss_page),
+    }
+    results[login] = {"list": list_results, "open": open_results, "reference": reference_results,
                       "messages_in_thread": uenv["mail.message"].search_count(
                           [("model", "=", "inbox.conversation"), ("res_id", "=", big.id)])}
 print(json.dumps(results))
@@ -232,6 +272,17 @@ def main():
         print(f"  opening the conversation of {result['messages_in_thread']} messages: {total:.1f} ms in all")
         for name, figures in result["open"].items():
             print(f"    {name:<28} {figures['median_ms']:>7.1f} ms  {figures['queries']:>3} queries")
+        reference = result["reference"]
+        print("  Odoo's own, on the same data:")
+        for name, figures in reference.items():
+            print(f"    {name:<38} {figures['median_ms']:>7.1f} ms  {figures['queries']:>3} queries")
+        first_page = result["list"]["tab open"]["median_ms"]
+        discuss = reference["Discuss, latest 30 of 1,000 messages"]["median_ms"]
+        print(f"  ratios: Inbox first page with its six tab counts / web_search_read of its 40 rows: "
+              f"{first_page / reference['web_search_read, same 40 rows']['median_ms']:.2f} (target 1.5 at most); "
+              f"opening the conversation / Discuss loading its latest messages: {total / discuss:.2f}, "
+              f"its latest messages alone: "
+              f"{result['open']['latest 30 of 1,000 messages']['median_ms'] / discuss:.2f} (target 1.0 at most)")
 
 
 if __name__ == "__main__":

@@ -15,4 +15,5 @@ export PATH="$VENV/bin:$PATH"
 [ -n "$CHROME" ] && export PATH="$(dirname "$CHROME"):$PATH"
 # libpq reads these: every Odoo command (server, shell, db, i18n) connects alike
 export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGUSER="$DB_USER"
-exec "$VENV/bin/python" "$HERE/odoo-bin" --addons-path="$ODOO_ADDONS" "$@"
+# EXTRA_ADDONS_PATH, when set, is appended to the addons path (comma-separated)
+exec "$VENV/bin/python" "$HERE/odoo-bin" --addons-path="$ODOO_ADDONS${EXTRA_ADDONS_PATH:+,$EXTRA_ADDONS_PATH}" "$@"
