@@ -55,7 +55,7 @@ class InboxConversation(models.Model):
 
     def inbox_payment_documents(self):
         """What the person still has to pay, for the composer and the person
-        panel: ``[{model, id, name, kind, amount, due}]``, newest first; the
+        panel: ``[{model, id, name, kind, amount}]``, newest first; the
         amount is what is left to pay, as shown."""
         self.ensure_one()
         self.check_access("read")
@@ -84,7 +84,7 @@ class InboxConversation(models.Model):
         self.check_access("read")
         if not self._inbox_payment_links_available() or model not in self._inbox_payable_models():
             raise UserError(self.env._("Payment links need Invoicing or Sales, and the right to use them."))
-        document = self._inbox_payable(model, [int(res_id)])
+        document = self._inbox_payable(model, [res_id]) if type(res_id) is int else None
         if not document:
             raise UserError(self.env._("This is not an open document of %s.", self.partner_id.display_name))
         wizard = self.env["payment.link.wizard"].with_context(active_model=model, active_id=document.id).create({})

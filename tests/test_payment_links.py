@@ -110,6 +110,8 @@ class TestPaymentLinks(InboxCommon, HttpCase):
         other = self.make_invoice(self.env["res.partner"].create({"name": "Somebody Else"}), 70)
         with self.assertRaisesRegex(UserError, "not an open document of Alice Customer"):
             conversation.inbox_payment_link("account.move", other.id)
+        with self.assertRaisesRegex(UserError, "not an open document of Alice Customer"):
+            conversation.inbox_payment_link("account.move", f"{self.invoice.id} OR 1=1")
         with self.assertRaisesRegex(UserError, "Payment links need"):
             conversation.inbox_payment_link("res.partner", self.partner.id)
         # online payment switched off in Invoicing's settings: the wizard's own reason
