@@ -179,11 +179,12 @@ class InboxQueueMixin(models.AbstractModel):
         and of calls, through a connection kept for it (see cron_wakeup)."""
         now = fields.Datetime.now()
         at_list = [now] if at is None else [at] if isinstance(at, datetime) else list(at)
-        if not at_list:
+        # no active lane (the queue's cron archived): nothing to wake, as Odoo skips inactive crons
+        rows = [SQL("(%s, %s)", cron_id, when) for cron_id in self._queue_cron_ids() for when in at_list]
+        if not rows:
             return
         # one statement, as Odoo's cron writes its own triggers: every webhook comes here
-        self.env.cr.execute(SQL("INSERT INTO ir_cron_trigger (cron_id, call_at) VALUES %s", SQL(", ").join(
-            SQL("(%s, %s)", cron_id, when) for cron_id in self._queue_cron_ids() for when in at_list)))
+        self.env.cr.execute(SQL("INSERT INTO ir_cron_trigger (cron_id, call_at) VALUES %s", SQL(", ").join(rows)))
         postcommit = self.env.cr.postcommit
         if min(at_list) <= now and not postcommit.data.get("inbox_queue_notify"):
             postcommit.data["inbox_queue_notify"] = True

@@ -199,6 +199,16 @@ class TestQueueLanes(InboxCommon):
         return InboundMessage(provider_message_id=sid, channel="sms", from_address=number,
                               to_address=self.sender_sms.address, body="Hi")
 
+    def test_an_archived_queue_cron_is_not_woken(self):
+        lanes = self.env["ir.cron"].browse(self.env["inbox.event"]._queue_cron_ids())
+        lanes.active = False
+        self.env.registry.clear_cache()
+        before = self.env["ir.cron.trigger"].search([])
+        self.env.cr.postcommit.clear()
+        self.env["inbox.event"]._queue_trigger()
+        self.assertEqual(self.env["ir.cron.trigger"].search([]), before)
+        self.assertFalse(self.env.cr.postcommit._funcs)
+
     def test_a_trigger_wakes_every_lane_once(self):
         self.set_lanes(3)
         Trigger = self.env["ir.cron.trigger"]
