@@ -1,6 +1,8 @@
 """The conversation's channels: which ones the current user may write to the
 person on now, from which sender accounts, and why not. Every rule is read
 from the channel registry (``channels/``)."""
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -10,13 +12,38 @@ from .. import channels
 class InboxConversation(models.Model):
     _inherit = "inbox.conversation"  # one file per concern; pylint: disable=consider-merging-classes-inherited
 
+    inbox_inbound_dates = fields.Json(
+        compute="_compute_inbox_inbound_dates",
+        help="When the person last wrote, per channel and sender account: what the reply windows count from.")
+
+    @api.depends("last_inbound_message_id")
+    def _compute_inbox_inbound_dates(self):
+        """One query for all the conversations read together (a page, the
+        conversations of a batch of events), rather than one per conversation
+        and channel."""
+        dates = {conversation_id: {} for conversation_id in self.ids}
+        if self.ids:
+            rows = self.env["mail.message"].sudo()._read_group(
+                [("model", "=", self._name), ("res_id", "in", self.ids), ("inbox_direction", "=", "inbound"),
+                 ("inbox_channel", "!=", False)],
+                ["res_id", "inbox_channel", "inbox_sender_id"], ["date:max"])
+            for conversation_id, channel, sender, date in rows:
+                dates[conversation_id].setdefault(channel, {})[str(sender.id)] = fields.Datetime.to_string(date)
+        for conversation in self:
+            conversation.inbox_inbound_dates = dates.get(conversation.id, {})
+
     @api.depends("partner_id", "state", "company_id", "last_inbound_message_id", "last_sender_id")
     @api.depends_context("uid")
     def _compute_channel_availability(self):
+        # the user's sender accounts of the conversations' companies, read once
+        usable = defaultdict(self.env["inbox.sender"].browse)
+        for sender in self.env["inbox.sender"].sudo().search([("company_id", "in", self.company_id.ids)]) \
+                ._inbox_usable_by(self.env.user):
+            usable[sender.channel, sender.company_id] |= sender
         for conversation in self:
             availability = {}
             for channel in channels.all_channels():
-                senders = conversation._inbox_usable_senders(channel.key)
+                senders = conversation._inbox_usable_senders(channel.key, usable[channel.key, conversation.company_id])
                 address = conversation._inbox_recipient_address(channel.key, senders[:1])
                 reason = conversation._inbox_unavailable_reason(channel.key, senders[:1])
                 availability[channel.key] = {
@@ -42,15 +69,16 @@ class InboxConversation(models.Model):
         except KeyError:
             raise UserError(self.env._("Unknown channel %s.", channel)) from None
 
-    def _inbox_usable_senders(self, channel):
+    def _inbox_usable_senders(self, channel, usable=None):
         """The sender accounts of ``channel`` the current user may use here,
         best first: the number or address the conversation last used (the
         person answers there, and a reply window is per number), then by
-        sequence."""
+        sequence. ``usable``: those of the channel in the conversation's
+        company the user may use, when read already."""
         self.ensure_one()
         if channels.get(channel).internal:
             return self.env["inbox.sender"]
-        senders = self.env["inbox.sender"]._inbox_get_usable(channel, self.company_id)
+        senders = self.env["inbox.sender"]._inbox_get_usable(channel, self.company_id) if usable is None else usable
         last = self.last_sender_id & senders
         return last | (senders - last) if last else senders
 
@@ -135,12 +163,9 @@ class InboxConversation(models.Model):
         if not self.last_inbound_date or self.last_inbound_date + window <= fields.Datetime.now():
             # nothing written lately, on any channel: no query
             return False
-        domain = [("model", "=", self._name), ("res_id", "=", self.id), ("inbox_channel", "=", channel),
-                  ("inbox_direction", "=", "inbound")]
-        if sender:
-            domain.append(("inbox_sender_id", "=", sender.id))
-        last = self.env["mail.message"].sudo().search_fetch(domain, ["date"], order="date desc, id desc", limit=1)
-        return last and last.date + window
+        dates = self.inbox_inbound_dates.get(channel, {})
+        last = dates.get(str(sender.id)) if sender else max(dates.values(), default=None)
+        return bool(last) and fields.Datetime.to_datetime(last) + window
 
     def _inbox_window_open(self, channel, sender=None, standard=False):
         """Whether free text may go on ``channel`` now (see
