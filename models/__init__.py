@@ -20,6 +20,7 @@ from . import (
     inbox_conversation_merge,
     inbox_conversation_payment,
     inbox_conversation_person,
+    inbox_conversation_push,
     inbox_conversation_receive,
     inbox_conversation_send,
     inbox_conversation_store,

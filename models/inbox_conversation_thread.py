@@ -1,7 +1,6 @@
 """The conversation as a mail.thread: what its messages carry, who hears of them, and the list columns kept
 in step with them."""
 from odoo import api, fields, models
-from odoo.addons.mail.tools.discuss import Store
 from odoo.tools.mail import email_normalize_all, html_to_inner_content
 
 PREVIEW_LENGTH = 120
@@ -169,56 +168,6 @@ class InboxConversation(models.Model):
         message = super()._message_log(**kwargs)
         self._inbox_bus_send(message)
         return message
-
-    def _inbox_tell_gone(self, users):
-        """``users`` may no longer read the conversation (it went to another
-        team or assignee): their Inbox drops it, and closes it if open."""
-        self.ensure_one()
-        users._bus_send("unified_inbox/conversation_gone", {"id": self.id})
-
-    def _inbox_readers(self):
-        """Active Inbox users who may read the conversation, by the same
-        rules as the record rules: the assignee, the team's members, its
-        followers, and the managers of its company."""
-        self.ensure_one()
-        return self.env["res.users"].sudo().search([
-            ("company_ids", "in", self.company_id.id),
-            ("all_group_ids", "in", self.env.ref("unified_inbox.group_inbox_user").id),
-            "|", "|", "|",
-            ("id", "=", self.user_id.id),
-            ("id", "in", self.team_id.member_ids.ids),
-            ("partner_id", "in", self.sudo().message_partner_ids.ids),
-            ("all_group_ids", "in", self.env.ref("unified_inbox.group_inbox_manager").id),
-        ])
-
-    def _inbox_bus_send(self, messages, extra_fields=()):
-        """Push ``messages`` (new, or with a new delivery status) to every
-        user who may read the conversation, and to nobody else, with the
-        conversation as each of them sees it: the push carries what it
-        announces, so that the reader's list and open thread follow without
-        asking again. A message created in this transaction goes whole,
-        with the conversation's list row; one already pushed goes with its
-        new delivery status and the conversation's row (its preview may
-        change with it). What may change the channels or the header (the
-        person writes: a reply window opens, a STOP; a card: a consent
-        changed; a line of history: a new assignee, a status) goes with the
-        header and the channels too. The bus sends after commit."""
-        self.ensure_one()
-        new = messages.filtered(lambda message: message.create_date == self.env.cr.now())
-        conversation_fields = self._inbox_store_fields(
-            header=any(message.inbox_direction == "inbound" or message.message_type == "notification"
-                       for message in new))
-        for user in self.sudo()._inbox_readers():
-            store = Store(bus_channel=user)
-            # sudo: the readers may read the conversation (_inbox_readers
-            # follows its record rules); what each one gets is computed as
-            # them (read state, the channels they may send on)
-            store.add((messages - new).with_user(user).sudo(), [
-                "inbox_channel", "inbox_direction", "inbox_status", "inbox_error", *extra_fields,
-            ])
-            store.add(new.with_user(user).sudo())
-            store.add(self.with_user(user).sudo(), conversation_fields)
-            store.bus_send()
 
     def _inbox_post_card(self, card):
         """Post an activity card (see inbox.card.rule): for the team, carried

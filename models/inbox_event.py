@@ -144,17 +144,19 @@ class InboxEvent(models.Model):
     def _inbox_process_due(self, limit=BATCH_SIZE):
         """Apply the due events, skipping those another worker holds."""
         events = self._queue_claim(limit)
-        for event in events:
-            # what the events before did (their pushes to the Inbox, their
-            # tracking) is done now: a savepoint rolled back clears it all
-            self.env.flush_all()
-            self.env.cr.precommit.run()
-            try:
-                with self.env.cr.savepoint():
-                    self._inbox_apply(event.provider_id, event_from_dict(event.payload), event.sender_id)
-                    event.state = "done"
-            except Exception as error:  # noqa: BLE001 - kept with its reason, whatever it is
-                event._inbox_record_failure(error)
+        # the Inbox hears of the whole batch at once: one push per reader
+        with self.env["inbox.conversation"]._inbox_push_batch() as pushes:
+            for event in events:
+                # what the events before did (their tracking, their other
+                # notifications) is done now: a savepoint rolled back clears it all
+                self.env.flush_all()
+                self.env.cr.precommit.run()
+                try:
+                    with pushes.savepoint(), self.env.cr.savepoint():
+                        self._inbox_apply(event.provider_id, event_from_dict(event.payload), event.sender_id)
+                        event.state = "done"
+                except Exception as error:  # noqa: BLE001 - kept with its reason, whatever it is
+                    event._inbox_record_failure(error)
         return events
 
     @api.model

@@ -2,6 +2,7 @@ import json
 
 from odoo.tests import tagged
 
+from ..providers import InboundMessage
 from .common import InboxCommon
 
 
@@ -111,3 +112,60 @@ class TestRealtime(InboxCommon):
         self.bus_start = self.env["bus.bus"].sudo().search([], order="id desc", limit=1).id
         self.conversation.with_user(self.manager).user_id = self.user_a
         self.assertFalse(self.gone_for())
+
+    def notifications(self, partner):
+        """The payloads of the records pushed to ``partner`` since the test started, one per notification."""
+        self.env.cr.precommit.run()
+        payloads = []
+        for notif in self.env["bus.bus"].sudo().search([("id", ">", self.bus_start)], order="id"):
+            content = json.loads(notif.message)
+            if content["type"] == "mail.record/insert" and json.loads(notif.channel)[2] == partner.id:
+                payloads.append(content["payload"])
+        return payloads
+
+    def test_a_batch_of_events_is_one_push_per_reader(self):
+        """The event queue applies a batch of messages of several people in
+        one transaction: each reader gets one notification with every message
+        and conversation of theirs, whatever the number of events; an event
+        that fails in the middle of the batch pushes nothing and the batch
+        goes on gathering after it."""
+        bob = self.env["res.partner"].create({"name": "Bob Customer", "phone": "+32 470 55 66 77"})
+        bobs = self.env["inbox.conversation"].create({"partner_id": bob.id, "team_id": self.team_b.id})
+        self.env.cr.precommit.run()
+        self.bus_start = self.env["bus.bus"].sudo().search([], order="id desc", limit=1).id
+
+        def inbound(index, partner, to="+32470000001"):
+            return InboundMessage(provider_message_id=f"IN-batch-{index}", channel="sms", from_address=partner.phone,
+                                  to_address=to, body=f"Message {index}", profile_name=partner.name)
+
+        Event = self.env["inbox.event"]
+        events = Event._inbox_schedule(self.provider, [
+            (0, inbound(1, self.partner)), (0, inbound(2, bob)),
+            # to a number that is none of our accounts: refused when applied
+            (0, inbound(3, bob, to="+32470999999")),
+            (0, inbound(4, self.partner)), (0, inbound(5, bob)),
+        ], [self.sender_sms, self.sender_sms, self.env["inbox.sender"], self.sender_sms, self.sender_sms])
+        self.assertEqual(Event._inbox_process_due(), events)
+        self.assertEqual(events.mapped("state"), ["done", "done", "failed", "done", "done"])
+        Message = self.env["mail.message"]
+        alices = Message.search([("inbox_provider_message_id", "in", ["IN-batch-1", "IN-batch-4"])])
+        bobs_messages = Message.search([("inbox_provider_message_id", "in", ["IN-batch-2", "IN-batch-5"])])
+        self.assertEqual(len(alices | bobs_messages), 4)
+
+        def pushed(partner):
+            notifications = self.notifications(partner)
+            self.assertEqual(len(notifications), 1, f"one notification for {partner.name}")
+            payload = notifications[0]
+            conversations = {values["id"]: values for values in payload["inbox.conversation"]}
+            return {values["id"] for values in payload["mail.message"]}, conversations
+
+        messages, conversations = pushed(self.manager.partner_id)
+        self.assertEqual(messages, set((alices | bobs_messages).ids))
+        self.assertEqual(set(conversations), {self.conversation.id, bobs.id})
+        # the person wrote: the header and the channels go along (a reply window may open)
+        self.assertIn("channel_availability", conversations[bobs.id])
+        messages, conversations = pushed(self.user_a.partner_id)
+        self.assertEqual((messages, set(conversations)), (set(alices.ids), {self.conversation.id}))
+        messages, conversations = pushed(self.user_b.partner_id)
+        self.assertEqual((messages, set(conversations)), (set(bobs_messages.ids), {bobs.id}))
+        self.assertFalse(self.notifications(self.employee.partner_id))
