@@ -7,7 +7,7 @@ from functools import partial
 
 from lxml.builder import E
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.exceptions import UserError
 from odoo.modules import module
@@ -79,6 +79,20 @@ class InboxProvider(models.Model):
     last_signature_failure_date = fields.Datetime("Last Signature Failure", readonly=True, copy=False)
 
     _webhook_token_unique = models.Constraint("UNIQUE(webhook_token)", "The webhook token must be unique.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # a token no provider had: see _inbox_id_by_token
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.keys() & self._inbox_configuration_fields():
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     @api.depends("sender_ids")
     def _compute_sender_count(self):
@@ -157,22 +171,49 @@ class InboxProvider(models.Model):
         settings.update({name: provider[name] for name in names})
         return settings
 
+    @api.model
+    def _inbox_configuration_fields(self):
+        """What the processes keep of a provider between requests (see
+        :meth:`_inbox_adapter_config` and :meth:`_inbox_from_token`) is read
+        from these fields: changing one makes every process read it again."""
+        names = {"active", "provider_type", "api_base_url", "webhook_token", "webhook_secret"}
+        for adapter_class in provider_types().values():
+            names.update(adapter_class.required_settings, adapter_class.optional_settings)
+        return names
+
+    def _inbox_adapter_config(self):
+        """``(provider type, settings, API base URL)`` of the provider's
+        adapter. Every webhook and every send needs them: a saved provider's
+        are read once per process, until its configuration changes; those of
+        a provider being edited are the form's."""
+        self.ensure_one()
+        if isinstance(self.id, int):
+            provider_type, settings, api_base_url = self._inbox_stored_adapter_config()
+            return provider_type, dict(settings), api_base_url
+        return self.provider_type, self._inbox_adapter_settings(), self.api_base_url or None
+
+    @tools.ormcache("self.id")
+    def _inbox_stored_adapter_config(self):
+        provider = self.sudo()
+        return provider.provider_type, tuple(provider._inbox_adapter_settings().items()), provider.api_base_url or None
+
     def _inbox_adapter(self, sender=None):
         """The provider's protocol, ready to call. Protocols that go through
         Odoo's own transport (email) get it, bound to ``sender``'s server."""
         self.ensure_one()
-        adapter_class = get_adapter_class(self.provider_type)
+        provider_type, settings, api_base_url = self._inbox_adapter_config()
+        adapter_class = get_adapter_class(provider_type)
         sender = sender or self.env["inbox.sender"]
         return adapter_class(
-            self._inbox_adapter_settings(), self.api_base_url or None,
-            transport=self._inbox_transport(sender),
+            settings, api_base_url,
+            transport=self._inbox_transport(sender, provider_type),
             transport_check=partial(self._inbox_check_mail_server, sender),
         )
 
-    def _inbox_transport(self, sender):
+    def _inbox_transport(self, sender, provider_type):
         """What a protocol going through Odoo itself sends with, bound to
-        ``sender``: Odoo's outgoing mail (another provider type's file gives
-        its own)."""
+        ``sender``: Odoo's outgoing mail (another ``provider_type``'s file
+        gives its own)."""
         return partial(self._inbox_send_email, sender)
 
     def _inbox_recipient_reason(self, sender, address, partner):
@@ -265,7 +306,9 @@ class InboxProvider(models.Model):
 
     def _inbox_record_inbound(self):
         self.ensure_one()
-        last = self.last_inbound_date
+        # that column only, as it is now: every inbound webhook asks
+        self.env.cr.execute(SQL("SELECT last_inbound_date FROM inbox_provider WHERE id = %s", self.id))
+        last = (self.env.cr.fetchone() or [None])[0]
         if last and last > fields.Datetime.now() - timedelta(seconds=INBOUND_TOUCH_INTERVAL):
             return
         self._inbox_touch_from_webhook(SQL(
@@ -341,7 +384,14 @@ class InboxProvider(models.Model):
     def _inbox_from_token(self, token):
         if not token:
             return self.browse()
-        return self.sudo().search([("webhook_token", "=", token)], limit=1)
+        return self.sudo().browse(self._inbox_id_by_token(token))
+
+    @api.model
+    @tools.ormcache("token")
+    def _inbox_id_by_token(self, token):
+        """The active provider with this webhook token (its id, or None): kept
+        per process until a provider's configuration changes."""
+        return self.sudo().search([("webhook_token", "=", token)], limit=1).id or None
 
     def _inbox_handle_webhook(self, request, apply_now=False):
         """Verify, parse and keep a :class:`WebhookRequest`'s events.

@@ -12,9 +12,9 @@ class InboxProvider(models.Model):
 
     provider_type = fields.Selection(selection_add=[("livechat", "Odoo Live Chat")], ondelete={"livechat": "cascade"})
 
-    def _inbox_transport(self, sender):
-        if self.provider_type != "livechat":
-            return super()._inbox_transport(sender)
+    def _inbox_transport(self, sender, provider_type):
+        if provider_type != "livechat":
+            return super()._inbox_transport(sender, provider_type)
         return partial(self._inbox_post_livechat, sender)
 
     def _inbox_post_livechat(self, sender, message):

@@ -1,6 +1,6 @@
 import re
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
@@ -68,21 +68,31 @@ class InboxSender(models.Model):
 
     @api.model
     def _inbox_account(self, provider, channel, external_id, address):
-        """The sender account of ``provider`` on ``channel`` with the
+        """The active sender account of ``provider`` on ``channel`` with the
         provider's id ``external_id`` or the ``address``; ValueError if none."""
-        sender = self.browse()
-        if external_id:
-            sender = self.search([
-                ("provider_id", "=", provider.id), ("channel", "=", channel), ("external_id", "=", external_id),
-            ], limit=1)
-        if not sender:
-            address = self._inbox_normalize_address(channel, address, raise_exception=False)
-            sender = self.search([
-                ("provider_id", "=", provider.id), ("channel", "=", channel), ("address", "=", address),
-            ], limit=1)
+        sender = self.browse(self._inbox_account_id(provider.id, channel, external_id or None, address or None))
         if not sender:
             raise ValueError(f"No {channel} sender account {external_id or address} on this provider.")
         return sender
+
+    @api.model
+    @tools.ormcache("provider_id", "channel", "external_id", "address")
+    def _inbox_account_id(self, provider_id, channel, external_id, address):
+        """The id of :meth:`_inbox_account`'s sender account, or None: every
+        inbound webhook needs it, so each process keeps it until a sender
+        account changes (see write)."""
+        Sender = self.sudo()
+        sender = Sender.browse()
+        if external_id:
+            sender = Sender.search([
+                ("provider_id", "=", provider_id), ("channel", "=", channel), ("external_id", "=", external_id),
+            ], limit=1)
+        if not sender:
+            address = self._inbox_normalize_address(channel, address, raise_exception=False)
+            sender = Sender.search([
+                ("provider_id", "=", provider_id), ("channel", "=", channel), ("address", "=", address),
+            ], limit=1)
+        return sender.id or None
 
     @api.model
     def _inbox_inbound_address(self, event):
@@ -132,9 +142,12 @@ class InboxSender(models.Model):
         for vals in vals_list:
             if vals.get("address") and vals.get("channel"):
                 vals["address"] = self._inbox_normalize_address(vals["channel"], vals["address"])
+        self.env.registry.clear_cache()  # see _inbox_account_id
         return super().create(vals_list)
 
     def write(self, vals):
+        if vals.keys() & {"active", "provider_id", "channel", "external_id", "address"}:
+            self.env.registry.clear_cache()  # see _inbox_account_id
         if "address" in vals or "channel" in vals:
             for sender in self:
                 channel = vals.get("channel", sender.channel)
@@ -143,6 +156,10 @@ class InboxSender(models.Model):
                     dict(vals, address=self._inbox_normalize_address(channel, address)))
             return True
         return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # see _inbox_account_id
+        return super().unlink()
 
     @api.constrains("channel", "provider_id")
     def _check_channel(self):

@@ -229,6 +229,29 @@ class TestTwilioProvider(InboxTwilioCase):
         response = self.url_open(self.webhook_path(), data=self.inbound_form())
         self.assertEqual(response.status_code, 403)
 
+    def test_a_changed_configuration_holds_at_once(self):
+        """Each process keeps a provider's configuration and its accounts
+        between webhooks; a change of them holds from the next webhook on."""
+        def messages(sid):
+            return self.env["mail.message"].search([("inbox_provider_message_id", "=", sid)])
+
+        self.assertEqual(self.post_form(self.inbound_form(sid="SMconf1")).status_code, 200)
+        self.twilio.twilio_auth_token = "rotated-token"
+        self.assertEqual(self.post_form(self.inbound_form(sid="SMconf2")).status_code, 403, "signed with the old token")
+        self.assertEqual(self.post_form(self.inbound_form(sid="SMconf3"), token="rotated-token").status_code, 200)
+        self.tw_sms.action_archive()
+        self.assertEqual(self.post_form(self.inbound_form(sid="SMconf4"), token="rotated-token").status_code, 400,
+                         "to an archived account")
+        self.env["inbox.sender"].create({
+            "name": "New SMS", "provider_id": self.twilio.id, "channel": "sms", "address": "+32 470 00 00 13"})
+        response = self.post_form(self.inbound_form(sid="SMconf5", to="+32470000013"), token="rotated-token")
+        self.assertEqual(response.status_code, 200, "to an account created since")
+        self.assertEqual([bool(messages(f"SMconf{index}")) for index in range(1, 6)], [True, False, True, False, True])
+        old_path = self.webhook_path()
+        self.twilio.action_archive()
+        self.assertEqual(self.post_form(self.inbound_form(sid="SMconf6"), token="rotated-token",
+                                        path=old_path).status_code, 404)
+
     def test_malformed_is_400(self):
         response = self.post_form({"Hello": "world"})
         self.assertEqual(response.status_code, 400)
