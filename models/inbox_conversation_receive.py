@@ -3,6 +3,7 @@
 from psycopg2 import IntegrityError
 
 from odoo import api, models
+from odoo.fields import Domain
 from odoo.tools import plaintext2html
 from odoo.tools.mail import email_normalize, email_normalize_all, email_split_tuples
 
@@ -52,6 +53,31 @@ class InboxConversation(models.Model):
                 return Message
             raise
         return message
+
+    @api.model
+    def _inbox_read_ahead(self, items):
+        """Read, for all the inbound messages ``items`` (``(provider, event)``
+        of a batch) at once, what receiving each one reads of their people
+        and conversations: the batch's events are then applied from the
+        ORM's cache, not each with queries of its own. Nothing is decided
+        here: an event this cannot read (no valid address) is left to its
+        own application, which says why."""
+        Sender = self.env["inbox.sender"].sudo()
+        known = set(channels.keys())
+        domains = []
+        for provider, event in items:
+            if event.channel not in known:
+                continue
+            identity = channels.get(event.channel).identity
+            address = Sender._inbox_normalize_address(event.channel, event.from_address, raise_exception=False)
+            if address:
+                domains.append([("kind", "=", identity), ("address", "=", address),
+                                ("provider_id", "=", provider.id if identity == channels.SCOPED else False)])
+        if not domains:
+            return
+        partners = self.env["inbox.identity"].sudo().search(Domain.OR(domains)).partner_id
+        partners.mapped("active")  # one query for all: the rest of what a message reads of its person comes along
+        self.sudo().search([("partner_id", "in", partners.ids)]).mapped("state")
 
     @api.model
     def _inbox_receive_echo(self, provider, event: OutboundEcho):

@@ -1,6 +1,8 @@
+import contextlib
 import json
 import logging
 import zlib
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -8,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..providers import event_from_dict, event_to_dict
+from ..providers.base import MALFORMED
 from ..tools.transaction import CONCURRENCY_ERRORS
 from .inbox_queue_mixin import Backoff
 
@@ -144,6 +147,12 @@ class InboxEvent(models.Model):
     def _inbox_process_due(self, limit=BATCH_SIZE):
         """Apply the due events, skipping those another worker holds."""
         events = self._queue_claim(limit)
+        parsed = {}
+        for event in events:
+            # one that cannot be read fails below, with the reason
+            with contextlib.suppress(*MALFORMED):
+                parsed[event] = event_from_dict(event.payload)
+        self._inbox_read_ahead([(event.provider_id, payload) for event, payload in parsed.items()])
         # the Inbox hears of the whole batch at once: one push per reader
         with self.env["inbox.conversation"]._inbox_push_batch() as pushes:
             for event in events:
@@ -153,11 +162,31 @@ class InboxEvent(models.Model):
                 self.env.cr.precommit.run()
                 try:
                     with pushes.savepoint(), self.env.cr.savepoint():
-                        self._inbox_apply(event.provider_id, event_from_dict(event.payload), event.sender_id)
+                        payload = parsed.get(event) or event_from_dict(event.payload)
+                        self._inbox_apply(event.provider_id, payload, event.sender_id)
                         event.state = "done"
                 except Exception as error:  # noqa: BLE001 - kept with its reason, whatever it is
                     event._inbox_record_failure(error)
         return events
+
+    @api.model
+    def _inbox_read_ahead(self, items):
+        """Let each kind of event read, for all those of a batch at once
+        (``items``: ``(provider, event)``), what applying each one will
+        read (see :meth:`_inbox_read_aheads`)."""
+        by_kind = defaultdict(list)
+        for provider, event in items:
+            by_kind[event.kind].append((provider, event))
+        readers = self._inbox_read_aheads()
+        for kind, kind_items in by_kind.items():
+            if kind in readers:
+                readers[kind](kind_items)
+
+    @api.model
+    def _inbox_read_aheads(self):
+        """The kinds of events whose application reads ahead for a batch,
+        and what does it (called with the batch's ``(provider, event)``)."""
+        return {"message": self.env["inbox.conversation"]._inbox_read_ahead}
 
     @api.model
     def _inbox_handlers(self):

@@ -1,5 +1,6 @@
 from odoo.tests import tagged
 
+from ..providers import InboundMessage
 from .common import InboxCommon
 
 
@@ -113,3 +114,31 @@ class TestInbound(InboxCommon):
         self.assertFalse(conversation.is_unread)
         self.assertNotIn(conversation, conversation.search([("is_unread", "=", True)]))
         self.assertTrue(self.conversation.with_user(self.manager).is_unread, "read state is per user")
+
+    def test_a_batch_reads_ahead_without_deciding(self):
+        """The event queue reads the people and conversations of a batch's
+        messages at once before applying them one by one: what it cannot
+        read (an invalid number, an unknown channel, a payload of a former
+        version) fails on its own, with its reason, and the rest of the batch
+        is applied."""
+        Event = self.env["inbox.event"]
+
+        def inbound(sid, channel="sms", from_address="+32 470 61 72 83"):
+            return InboundMessage(provider_message_id=sid, channel=channel, from_address=from_address,
+                                  to_address=self.sender_sms.address, body=sid)
+
+        events = Event._inbox_schedule(self.provider, [
+            (0, inbound("IN-ahead-1")), (0, inbound("IN-ahead-2", from_address="not a number")),
+            (0, inbound("IN-ahead-3", channel="pigeon")), (0, inbound("IN-ahead-4")),
+        ], [self.sender_sms] * 4)
+        outdated = Event.create({"provider_id": self.provider.id, "payload": {"kind": "message", "gone": 1}})
+        with self.assertLogs("odoo.addons.unified_inbox.models.inbox_event", "ERROR") as logged:
+            self.assertEqual(Event._inbox_process_due(), events | outdated)
+        self.assertEqual(len(logged.output), 2, "the unknown channel and the outdated payload")
+        # refused for good; kept to be tried again (by then the code may know them)
+        self.assertEqual((events | outdated).mapped("state"), ["done", "failed", "pending", "done", "pending"])
+        self.assertIn("not a number", events[1].error)
+        self.assertIn("pigeon", events[2].error)
+        self.assertIn("gone", outdated.error)
+        bodies = self.conversation.message_ids.filtered(lambda m: m.inbox_direction == "inbound").mapped("body")
+        self.assertEqual(sorted(bodies), ["<p>IN-ahead-1</p>", "<p>IN-ahead-4</p>"])
