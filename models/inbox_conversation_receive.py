@@ -21,38 +21,57 @@ class InboxConversation(models.Model):
         conversation (``sender``: its sender account, when the webhook found
         it already). Returns the new message, or an empty recordset when
         the provider had already delivered it."""
-        Message = self.env["mail.message"].sudo()
-        Sender = self.env["inbox.sender"].sudo()
-        if sender:
-            from_address = Sender._inbox_inbound_address(event)
-        else:
-            sender, from_address = Sender._inbox_for_inbound(provider, event)
-        duplicate = Message.search_count([
-            ("inbox_provider_id", "=", provider.id),
-            ("inbox_provider_message_id", "=", event.provider_message_id),
-        ], limit=1)
-        if duplicate:
-            return Message
         try:
             with self.env.cr.savepoint():
-                partner = self.env["res.partner"].sudo()._inbox_find_or_create(
-                    channels.get(event.channel).identity, from_address, event.profile_name, sender.company_id,
-                    provider=provider, seen=True, channel=event.channel)
-                conversation = self.sudo()._inbox_route(partner, sender)
-                message = conversation._inbox_post_inbound(sender, event, from_address)
-                if event.keyword:
-                    partner._inbox_apply_keyword(event.keyword, from_address)
-                later = [MediaFetch(event.provider_message_id, event.media)] if event.media else []
-                if partner.name == from_address and channels.get(event.channel).identity == channels.SCOPED:
-                    # known by an id only: their name is asked of the provider, once
-                    later.append(ProfileFetch(event.channel, from_address))
-                self.env["inbox.event"]._inbox_schedule(provider, [(0, item) for item in later])
+                return self._inbox_receive_many([(provider, event, sender)])
         except IntegrityError as error:
             if error.pgcode == "23505" and "inbox_provider_message" in str(error):
                 # the same message was stored by a concurrent request
-                return Message
+                return self.env["mail.message"].sudo()
             raise
-        return message
+
+    @api.model
+    def _inbox_receive_many(self, items):
+        """Store inbound messages (``items``: ``(provider, event, sender
+        account or None)``), in order, each exactly once, on the right
+        person's conversation, their messages created together. Returns the
+        new messages (none for one the provider had delivered already). The
+        first that cannot be stored raises: the caller rolls back and stores
+        them one by one (see inbox.event._inbox_process_due)."""
+        Message = self.env["mail.message"].sudo()
+        Sender = self.env["inbox.sender"].sudo()
+        stored = {(message.inbox_provider_id.id, message.inbox_provider_message_id) for message in Message.search_fetch(
+            [("inbox_provider_id", "in", [provider.id for provider, _event, _sender in items]),
+             ("inbox_provider_message_id", "in", [event.provider_message_id for _provider, event, _sender in items])],
+            ["inbox_provider_id", "inbox_provider_message_id"])}
+        received = []
+        for provider, event, known_sender in items:
+            if known_sender:
+                sender, from_address = known_sender, Sender._inbox_inbound_address(event)
+            else:
+                sender, from_address = Sender._inbox_for_inbound(provider, event)
+            if (provider.id, event.provider_message_id) in stored:
+                continue
+            stored.add((provider.id, event.provider_message_id))
+            partner = self.env["res.partner"].sudo()._inbox_find_or_create(
+                channels.get(event.channel).identity, from_address, event.profile_name, sender.company_id,
+                provider=provider, seen=True, channel=event.channel)
+            conversation = self.sudo()._inbox_route(partner, sender)
+            received.append((provider, event, sender, from_address, partner, conversation))
+        messages = self.sudo()._inbox_message_create([
+            conversation._inbox_inbound_values(sender, event, from_address)
+            for _provider, event, sender, from_address, _partner, conversation in received])
+        for (provider, event, sender, from_address, partner, conversation), message in zip(
+                received, messages, strict=True):
+            conversation._inbox_after_inbound(message, sender)
+            if event.keyword:
+                partner._inbox_apply_keyword(event.keyword, from_address)
+            later = [MediaFetch(event.provider_message_id, event.media)] if event.media else []
+            if partner.name == from_address and channels.get(event.channel).identity == channels.SCOPED:
+                # known by an id only: their name is asked of the provider, once
+                later.append(ProfileFetch(event.channel, from_address))
+            self.env["inbox.event"]._inbox_schedule(provider, [(0, item) for item in later])
+        return messages
 
     @api.model
     def _inbox_read_ahead(self, items):
@@ -154,17 +173,17 @@ class InboxConversation(models.Model):
         self.env["inbox.assignment.rule"].sudo()._inbox_assign(conversation, sender)
         return conversation
 
-    def _inbox_post_inbound(self, sender, event, from_address):
+    def _inbox_inbound_values(self, sender, event, from_address):
+        """The message of the person's ``event``, in this conversation: the
+        thin path of message_post. A message from the person notifies nobody
+        (see _notify_thread) and needs no reply-to, parent or author lookup,
+        and every webhook pays for those."""
         self.ensure_one()
         rich_text = channels.get(event.channel).rich_text
-        body = self._inbox_html(event.body) if rich_text else plaintext2html(event.body or "")
-        # The thin path of message_post: a message from the person notifies
-        # nobody (see _notify_thread) and needs no reply-to, parent or author
-        # lookup, and every webhook pays for those.
-        message = self._inbox_message_create([{
+        return {
             "model": self._name,
             "res_id": self.id,
-            "body": body,
+            "body": self._inbox_html(event.body) if rich_text else plaintext2html(event.body or ""),
             "subject": event.subject or False,
             "author_id": self.partner_id.id,
             "email_from": self.partner_id.email_formatted or False,
@@ -179,9 +198,7 @@ class InboxConversation(models.Model):
             "inbox_provider_id": sender.provider_id.id,
             "inbox_provider_message_id": event.provider_message_id,
             "inbox_address": from_address,
-        }])
-        self._inbox_after_inbound(message, sender)
-        return message
+        }
 
     def _inbox_after_inbound(self, message, sender):
         """The person wrote: unread, reopened (and a reply window opened)."""

@@ -38,8 +38,12 @@ class InboxEventWaiting(Exception):
     def __init__(self, reason, key):
         super().__init__(reason)
         self.key = key
-# events applied per transaction: the locks on their people are held until it ends
-BATCH_SIZE = 20
+
+
+# events applied per transaction: the locks on their people are held until it
+# ends (a third of a second for 50 messages on a 2-core machine), and the
+# readers get them in one push
+BATCH_SIZE = 50
 
 
 class InboxEvent(models.Model):
@@ -145,7 +149,10 @@ class InboxEvent(models.Model):
 
     @api.model
     def _inbox_process_due(self, limit=BATCH_SIZE):
-        """Apply the due events, skipping those another worker holds."""
+        """Apply the due events, skipping those another worker holds: in
+        one transaction, consecutive events of a kind that is applied
+        together (see :meth:`_inbox_handlers_together`) at once, any other
+        one by one, each in a savepoint of its own."""
         events = self._queue_claim(limit)
         parsed = {}
         for event in events:
@@ -153,21 +160,66 @@ class InboxEvent(models.Model):
             with contextlib.suppress(*MALFORMED):
                 parsed[event] = event_from_dict(event.payload)
         self._inbox_read_ahead([(event.provider_id, payload) for event, payload in parsed.items()])
+        together = self._inbox_handlers_together()
         # the Inbox hears of the whole batch at once: one push per reader
         with self.env["inbox.conversation"]._inbox_push_batch() as pushes:
-            for event in events:
-                # what the events before did (their tracking, their other
-                # notifications) is done now: a savepoint rolled back clears it all
-                self.env.flush_all()
-                self.env.cr.precommit.run()
-                try:
-                    with pushes.savepoint(), self.env.cr.savepoint():
-                        payload = parsed.get(event) or event_from_dict(event.payload)
-                        self._inbox_apply(event.provider_id, payload, event.sender_id)
-                        event.state = "done"
-                except Exception as error:  # noqa: BLE001 - kept with its reason, whatever it is
-                    event._inbox_record_failure(error)
+            for kind, run in self._inbox_runs(events, parsed):
+                if kind in together and len(run) > 1 and run._inbox_apply_together(together[kind], parsed, pushes):
+                    continue
+                for event in run:
+                    event._inbox_apply_alone(parsed.get(event), pushes)
         return events
+
+    @api.model
+    def _inbox_runs(self, events, parsed):
+        """``events`` in runs of consecutive events of the same kind (False:
+        those that could not be read), in order: ``[[kind, events]]``."""
+        runs = []
+        for event in events:
+            kind = event in parsed and parsed[event].kind
+            if runs and runs[-1][0] == kind:
+                runs[-1][1] |= event
+            else:
+                runs.append([kind, event])
+        return runs
+
+    def _inbox_apply_together(self, handler, parsed, pushes):
+        """Apply the events (of one kind) with ``handler``, all or none;
+        returns whether they were."""
+        self._inbox_before_savepoint()
+        try:
+            with pushes.savepoint(), self.env.cr.savepoint():
+                handler([(event.provider_id, parsed[event], event.sender_id) for event in self])
+                self.state = "done"
+        except Exception as error:  # noqa: BLE001 - applied one by one next, each failure kept with its reason
+            _logger.info("Inbox events %s applied one by one: %s", self.ids, error)
+            return False
+        return True
+
+    def _inbox_apply_alone(self, payload, pushes):
+        """Apply the event (``payload``: it, read already, if it could be)
+        in a savepoint of its own; a failure is kept with its reason."""
+        self._inbox_before_savepoint()
+        try:
+            with pushes.savepoint(), self.env.cr.savepoint():
+                self._inbox_apply(self.provider_id, payload or event_from_dict(self.payload), self.sender_id)
+                self.state = "done"
+        except Exception as error:  # noqa: BLE001 - kept with its reason, whatever it is
+            self._inbox_record_failure(error)
+
+    @api.model
+    def _inbox_before_savepoint(self):
+        """What the events before did (their tracking, their other
+        notifications) is done now: a savepoint rolled back clears it all."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    @api.model
+    def _inbox_handlers_together(self):
+        """The kinds of events whose consecutive events of a batch are
+        applied at once, and what does it: called with their ``(provider,
+        event, sender account)``, it applies all or raises."""
+        return {"message": self.env["inbox.conversation"]._inbox_receive_many}
 
     @api.model
     def _inbox_read_ahead(self, items):

@@ -142,3 +142,49 @@ class TestInbound(InboxCommon):
         self.assertIn("gone", outdated.error)
         bodies = self.conversation.message_ids.filtered(lambda m: m.inbox_direction == "inbound").mapped("body")
         self.assertEqual(sorted(bodies), ["<p>IN-ahead-1</p>", "<p>IN-ahead-4</p>"])
+
+    def test_a_batch_of_messages_is_stored_together_as_one_by_one(self):
+        """Consecutive messages of a batch are stored together, their
+        messages created at once: the same people, conversations, order and
+        list columns as when each is applied on its own, and a message
+        delivered again is stored once."""
+        Event = self.env["inbox.event"]
+
+        def deliver(prefix):
+            people = [("+32 470 61 72 83", "Alice Customer"), (f"+32 470 99 {prefix} 01", "Newcomer"),
+                      ("+32 470 61 72 83", "Alice Customer"), (f"+32 470 99 {prefix} 01", "Newcomer")]
+            events = Event._inbox_schedule(self.provider, [
+                (0, InboundMessage(provider_message_id=f"IN-{prefix}-{index}", channel="sms", from_address=number,
+                                   to_address=self.sender_sms.address, body=f"{prefix} {index}", profile_name=name))
+                for index, (number, name) in enumerate(people)], [self.sender_sms] * len(people))
+            # the first message delivered again, kept without its dedupe key
+            again = Event.create({"provider_id": self.provider.id, "sender_id": self.sender_sms.id,
+                                  "payload": dict(events[0].payload)})
+            return events | again
+
+        def outcome(prefix):
+            newcomer = self.env["res.partner"].search([("phone", "=", f"+3247099{prefix}01")])
+            shapes = []
+            for conversation in (self.conversation, newcomer.inbox_conversation_ids):
+                inbound = conversation.message_ids.filtered(
+                    lambda m, prefix=prefix: m.inbox_direction == "inbound" and prefix in m.body)
+                shapes.append((len(conversation), conversation.state, conversation.last_message_preview,
+                               conversation.last_inbound_message_id == inbound[:1],
+                               inbound.sorted("id").mapped("body")))
+            return len(newcomer), shapes
+
+        together = deliver("11")
+        with self.assertNoLogs("odoo.addons.unified_inbox.models.inbox_event", "INFO"):
+            Event._inbox_process_due()
+        stored_together = outcome("11")
+        alone = deliver("22")
+        while Event._inbox_process_due(limit=1):
+            pass
+        self.assertEqual((together | alone).mapped("state"), ["done"] * 10)
+        self.assertEqual(stored_together, (1, [
+            (1, "open", "11 2", True, ["<p>11 0</p>", "<p>11 2</p>"]),
+            (1, "open", "11 3", True, ["<p>11 1</p>", "<p>11 3</p>"]),
+        ]))
+        self.assertEqual(outcome("22"), (1, [
+            (count, state, preview.replace("11", "22"), last, [body.replace("11", "22") for body in bodies])
+            for count, state, preview, last, bodies in stored_together[1]]))
