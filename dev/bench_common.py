@@ -76,8 +76,9 @@ def stop_process(proc):
         proc.wait()
 
 
-def wait_until_none(db, count_query, timeout=600):
-    """Poll ``db`` until ``count_query`` counts nothing."""
+def wait_until_none(db, count_query, timeout=600, between=None):
+    """Poll ``db`` until ``count_query`` counts nothing (calling ``between``,
+    if given, at each poll)."""
     import psycopg2  # from the project's virtualenv, once use_project_python ran
     started = time.monotonic()
     with closing(psycopg2.connect(dbname=db)) as cnx:
@@ -89,4 +90,6 @@ def wait_until_none(db, count_query, timeout=600):
                 return
             if time.monotonic() - started > timeout:
                 raise RuntimeError(f"still not done after {timeout} s: {count_query}")
+            if between:
+                between()
             time.sleep(0.1)

@@ -329,10 +329,12 @@ def measure(db, webhooks, conversation, probes, concurrency, rate, open_page):
             time.sleep(0.1)
     finally:
         warm.stop()
-    if warm.failed or webhooks.post(session, PROBE_PHONE, "Realtime probe", "Warming up") != 200:
-        raise RuntimeError("Odoo refused webhooks of the warm-up")
     print("warming up: until the apply queue is empty (what an earlier run left included)", flush=True)
     wait_until_none(db, PENDING_EVENTS, timeout=1800)
+    # then the probe writes: applied after the load's people, its conversation is the newest
+    if warm.failed or webhooks.post(session, PROBE_PHONE, "Realtime probe", "Warming up") != 200:
+        raise RuntimeError("Odoo refused webhooks of the warm-up")
+    wait_until_none(db, PENDING_EVENTS)
     pages = {login: open_page(login, password) for login, password in AGENTS}
     first = pages[AGENTS[0][0]]
     first.act(f'.o_inbox_row[data-id="{conversation}"]')
