@@ -331,7 +331,9 @@ def measure(db, webhooks, conversation, probes, concurrency, rate, open_page):
         warm.stop()
     print("warming up: until the apply queue is empty (what an earlier run left included)", flush=True)
     wait_until_none(db, PENDING_EVENTS, timeout=1800)
-    # then the probe writes: applied after the load's people, its conversation is the newest
+    # then the probe writes: applied after the load's people, and a second later (dates are
+    # kept to the second), its conversation is the newest
+    time.sleep(1.1)
     if warm.failed or webhooks.post(session, PROBE_PHONE, "Realtime probe", "Warming up") != 200:
         raise RuntimeError("Odoo refused webhooks of the warm-up")
     wait_until_none(db, PENDING_EVENTS)
