@@ -34,8 +34,9 @@ pot:
 	@dev/odoo.sh -d $(DEMO_DB) -u unified_inbox --stop-after-init --log-level=warn
 	@dev/odoo.sh i18n export -d $(DEMO_DB) -o i18n/unified_inbox.pot unified_inbox
 
-## Measure the delivery pipeline (host limit, ingestion, baseline, outbound, drain by 1 and 2 workers, the peer), then real time
+## Measure the delivery pipeline (host limit, ingestion, baseline, outbound, drain by 1 and 2 workers, the peer), real time, then the Inbox on a large database
 bench:
 	@dev/setup.sh --with-browser >/dev/null
 	@dev/bench_ingest.py
 	@dev/bench_realtime.py --rate 10
+	@dev/bench_inbox.py

@@ -259,13 +259,16 @@ class InboxConversation(models.Model):
     def action_mark_read(self, message=None):
         """Mark the conversations read for the current user, up to
         ``message`` or their latest inbound message."""
+        self.check_access("read")
+        self._inbox_mark_read(message)
+        return True
+
+    def _inbox_mark_read(self, message=None):
         ReadState = self.env["inbox.read.state"].sudo()
         for conversation in self:
-            conversation.check_access("read")
             upto = message.id if message else conversation.last_inbound_message_id.id
             if upto:
                 ReadState._inbox_mark(conversation, self.env.user, upto)
-        return True
 
     def action_new_message(self):
         self.ensure_one()

@@ -1,8 +1,6 @@
 """The conversation's channels: which ones the current user may write to the
 person on now, from which sender accounts, and why not. Every rule is read
 from the channel registry (``channels/``)."""
-from collections import defaultdict
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -36,10 +34,7 @@ class InboxConversation(models.Model):
     @api.depends_context("uid")
     def _compute_channel_availability(self):
         # the user's sender accounts of the conversations' companies, read once
-        usable = defaultdict(self.env["inbox.sender"].browse)
-        for sender in self.env["inbox.sender"].sudo().search([("company_id", "in", self.company_id.ids)]) \
-                ._inbox_usable_by(self.env.user):
-            usable[sender.channel, sender.company_id] |= sender
+        usable = self.env["inbox.sender"]._inbox_usable_by_channel(self.company_id)
         for conversation in self:
             availability = {}
             for channel in channels.all_channels():

@@ -207,7 +207,22 @@ class InboxConversation(models.Model):
         other filters), and to read it again after a change."""
         self.ensure_one()
         self.check_access("read")
+        return self._inbox_store_record()
+
+    def _inbox_store_record(self):
         return Store().add(self).get_result()[self._name][0]
+
+    def inbox_open(self, mark_read=False):
+        """What the Inbox shows of a conversation it opens, in one call: its
+        record (see :meth:`inbox_list_row`) and the person panel (see
+        :meth:`inbox_details`), with ``mark_read`` read first by the user
+        when it was unread. Three calls before: each checked the access,
+        read the person and the user's sender accounts again."""
+        self.ensure_one()
+        self.check_access("read")
+        if mark_read and self.is_unread:
+            self._inbox_mark_read()
+        return {"conversation": self._inbox_store_record(), "details": self._inbox_details()}
 
     def _inbox_list_row(self):
         self.ensure_one()

@@ -19,7 +19,11 @@ class InboxConversation(models.Model):
         what they still have to pay."""
         self.ensure_one()
         self.check_access("read")
+        return self._inbox_details()
+
+    def _inbox_details(self):
         partner = self.partner_id
+        usable = self.env["inbox.sender"]._inbox_usable_by_channel(self.company_id)
         # what the user may see of the CRM and the calendar, by their own rights
         Lead, Event = self.env["crm.lead"], self.env["calendar.event"]
         leads = Lead.search(
@@ -45,7 +49,7 @@ class InboxConversation(models.Model):
                 channel: {"opted_out": partner._inbox_is_opted_out(channel), "dnd": partner._inbox_is_dnd(channel),
                           "address": self._inbox_recipient_address(
                               channel, channels.get(channel).identity == channels.SCOPED
-                              and self._inbox_usable_senders(channel)[:1]) or ""}
+                              and self._inbox_usable_senders(channel, usable[channel, self.company_id])[:1]) or ""}
                 for channel in (entry.key for entry in channels.all_channels(internal=False))
             },
             "opportunities": [{

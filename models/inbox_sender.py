@@ -1,4 +1,5 @@
 import re
+from collections import defaultdict
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -183,5 +184,14 @@ class InboxSender(models.Model):
     def _inbox_get_usable(self, channel, company, user=None):
         """Active senders of ``channel`` in ``company`` usable by ``user``,
         best first."""
-        senders = self.sudo().search([("channel", "=", channel), ("company_id", "=", company.id)])
-        return senders._inbox_usable_by(user or self.env.user)
+        return self._inbox_usable_by_channel(company, user)[channel, company]
+
+    @api.model
+    def _inbox_usable_by_channel(self, companies, user=None):
+        """The active senders of every channel in ``companies`` usable by
+        ``user``, best first, by (channel, company): one search for all."""
+        usable = defaultdict(self.sudo().browse)
+        for sender in self.sudo().search([("company_id", "in", companies.ids)])._inbox_usable_by(
+                user or self.env.user):
+            usable[sender.channel, sender.company_id] |= sender
+        return usable

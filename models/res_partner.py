@@ -3,6 +3,7 @@ from psycopg2 import IntegrityError
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from .. import channels
 
@@ -195,13 +196,43 @@ class ResPartner(models.Model):
     # Consent: opt-out lists and do-not-disturb, per channel
     # ------------------------------------------------------------------
 
-    # Odoo's opt-out lists (a channel's ``opt_out_list``): the person's field
-    # saying they are on it, and whether the list takes its addresses as a
-    # list (phone.blacklist) or one by one (mail.blacklist)
+    # Odoo's opt-out lists (a channel's ``opt_out_list``): the person's
+    # field the list holds (sanitized number, normalized email), the list's
+    # own field, Odoo's flag saying the person is on it, and whether the list
+    # takes its addresses as a list (phone.blacklist) or one by one
     _INBOX_OPT_OUT_LISTS = {
-        "phone.blacklist": ("phone_sanitized_blacklisted", True),
-        "mail.blacklist": ("is_blacklisted", False),
+        "phone.blacklist": ("phone_sanitized", "number", "phone_sanitized_blacklisted", True),
+        "mail.blacklist": ("email_normalized", "email", "is_blacklisted", False),
     }
+
+    inbox_opt_out_lists = fields.Json(
+        compute="_compute_inbox_opt_out_lists", compute_sudo=True, groups="base.group_user",
+        help="Odoo's opt-out lists the person is on (phone.blacklist, mail.blacklist).")
+
+    @api.depends("phone_sanitized", "email_normalized")
+    def _compute_inbox_opt_out_lists(self):
+        """What Odoo's flags (``phone_sanitized_blacklisted``,
+        ``is_blacklisted``) say, for all the people read together: one
+        indexed lookup per list of the values Odoo keeps sanitized. (Odoo's
+        phone flag searches its list through the number's field, which
+        parses every number again: a third of the time of opening a
+        conversation.)"""
+        lists = {partner.id: [] for partner in self}
+        for list_model, (partner_field, list_field, _flag, _as_list) in self._INBOX_OPT_OUT_LISTS.items():
+            values = {value for value in self.mapped(partner_field) if value}
+            if not values:
+                continue
+            List = self.env[list_model]
+            List.flush_model([list_field, "active"])
+            self.env.cr.execute(SQL(
+                "SELECT %s FROM %s WHERE active AND %s IN %s", SQL.identifier(list_field),
+                SQL.identifier(List._table), SQL.identifier(list_field), tuple(values)))
+            listed = {value for value, in self.env.cr.fetchall()}
+            for partner in self:
+                if partner[partner_field] in listed:
+                    lists[partner.id].append(list_model)
+        for partner in self:
+            partner.inbox_opt_out_lists = lists[partner.id]
 
     def _inbox_consent(self, channel):
         self.ensure_one()
@@ -213,7 +244,7 @@ class ResPartner(models.Model):
         if entry.internal:
             return False
         if entry.opt_out_list:
-            return bool(self[self._INBOX_OPT_OUT_LISTS[entry.opt_out_list][0]])
+            return entry.opt_out_list in (self.inbox_opt_out_lists or ())
         return self._inbox_consent(channel).opted_out
 
     def _inbox_is_dnd(self, channel):
@@ -232,10 +263,10 @@ class ResPartner(models.Model):
         if not address:
             raise UserError(self.env._("%(name)s has no address for %(channel)s.", name=self.display_name,
                                        channel=entry.label))
-        flag, as_list = self._INBOX_OPT_OUT_LISTS[entry.opt_out_list]
+        _field, _list_field, flag, as_list = self._INBOX_OPT_OUT_LISTS[entry.opt_out_list]
         Blacklist = self.env[entry.opt_out_list].sudo()
         (Blacklist._add if opted_out else Blacklist._remove)([address] if as_list else address, message=reason)
-        self.invalidate_recordset([flag])
+        self.invalidate_recordset([flag, "inbox_opt_out_lists"])
 
     def _inbox_set_dnd(self, channel, dnd):
         self.ensure_one()
@@ -249,7 +280,7 @@ class ResPartner(models.Model):
             Blacklist._add([number], message=self.env._("Opted out by replying STOP."))
         elif keyword == "start":
             Blacklist._remove([number], message=self.env._("Opted in again by replying START."))
-        self.invalidate_recordset(["phone_sanitized_blacklisted"])
+        self.invalidate_recordset(["phone_sanitized_blacklisted", "inbox_opt_out_lists"])
 
     def inbox_feed_conversation(self, create=False):
         """The conversation the person's form shows: their latest one (in

@@ -1,6 +1,7 @@
 import json
 
 from odoo.addons.mail.tools.discuss import Store
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..models.mail_message import INBOX_STORE_FIELDS
@@ -90,6 +91,26 @@ class TestInboxStore(InboxCommon):
         self.assertEqual(data["state"], "open")
         self.assertEqual(set(data["channel_availability"]),
                          {"whatsapp", "sms", "call", "email", "livechat", "messenger", "instagram", "note"})
+
+    def test_opening_is_one_call_that_reads_the_conversation(self):
+        self.receive(self.conversation, "sms", "Are you open today?")
+        conversation = self.conversation.with_user(self.user_a)
+        self.assertTrue(conversation.is_unread)
+        opened = conversation.inbox_open(mark_read=True)
+        self.assertFalse(opened["conversation"]["is_unread"], "read as it opens")
+        conversation.invalidate_recordset(["is_unread"])
+        self.assertFalse(conversation.is_unread)
+        self.assertEqual(opened["conversation"], conversation.inbox_list_row(), "the record the list and pushes hold")
+        self.assertEqual(opened["details"], conversation.inbox_details(), "the person panel")
+        # read by user A only; without mark_read it stays unread
+        manager = self.conversation.with_user(self.manager)
+        self.assertTrue(manager.inbox_open()["conversation"]["is_unread"])
+        manager.invalidate_recordset(["is_unread"])
+        self.assertTrue(manager.is_unread)
+        # user B is not in the conversation's team: nothing opened, nothing marked
+        with self.assertRaises(AccessError):
+            self.conversation.with_user(self.user_b).inbox_open(mark_read=True)
+        self.assertFalse(self.env["inbox.read.state"].search([("user_id", "=", self.user_b.id)]))
 
     def test_only_inbox_messages_carry_inbox_fields(self):
         """The messages of other chatters go to the web client as Odoo sends

@@ -80,6 +80,33 @@ class TestConsent(InboxCommon):
         self.assertIn("opted out of Email", self.availability("email")["reason"])
         self.assertTrue(self.availability("sms")["available"], "email only")
 
+    def test_opt_out_lists_say_what_odoos_flags_say(self):
+        """The people read together are looked up on Odoo's lists at once,
+        by the sanitized number and normalized email Odoo keeps: the same
+        answer as Odoo's own flags, archived entries not counted."""
+        Partner = self.env["res.partner"]
+        people = Partner.create([
+            {"name": "On the phone list", "phone": "+32 470 11 22 01", "email": "one@customer.example.com"},
+            {"name": "On the email list", "phone": "+32 470 11 22 02", "email": "Two <TWO@customer.example.com>"},
+            {"name": "On both", "phone": "+32470112203", "email": "three@customer.example.com"},
+            {"name": "Taken off", "phone": "+32 470 11 22 04"},
+            {"name": "On neither", "phone": "+32 470 11 22 05", "email": "five@customer.example.com"},
+            {"name": "No address"},
+        ])
+        self.env["phone.blacklist"].sudo()._add(["+32470112201", "+32470112203", "+32470112204"])
+        self.env["phone.blacklist"].sudo()._remove(["+32470112204"])
+        for email in ("two@customer.example.com", "three@customer.example.com"):
+            self.env["mail.blacklist"].sudo()._add(email)
+        people.invalidate_recordset()
+        for person in people:
+            expected = {list_model for list_model, flag in (("phone.blacklist", "phone_sanitized_blacklisted"),
+                                                            ("mail.blacklist", "is_blacklisted")) if person[flag]}
+            self.assertEqual(set(person.inbox_opt_out_lists or ()), expected, person.name)
+        self.assertEqual([person.name for person in people if person._inbox_is_opted_out("sms")],
+                         ["On the phone list", "On both"])
+        self.assertEqual([person.name for person in people if person._inbox_is_opted_out("email")],
+                         ["On the email list", "On both"])
+
     def test_dnd_per_channel(self):
         self.open_whatsapp_window()
         self.consent("whatsapp", dnd=True)

@@ -60,9 +60,20 @@ function pushMessage(message, row) {
     });
 }
 
+/** A test's answers for the conversation it opens: its record
+ * (``inbox_list_row``) and its person panel (``inbox_details``), asked for
+ * again after a change, and both at once when it opens (``inbox_open``,
+ * registered by mockList: read as it opens). */
+let conversationAnswers = {};
+
+function onConversation(method, answer) {
+    conversationAnswers[method] = answer;
+    onRpc("inbox.conversation", method, answer);
+}
+
 /** What the server answers when the conversation of ``partner`` opens. */
 function mockOpening(partner) {
-    onRpc("inbox.conversation", "inbox_details", () => ({
+    onConversation("inbox_details", () => ({
         partner: { email: "", address: "", company: "", tags: [], ...partner },
         channels: {},
         opportunities: [],
@@ -74,6 +85,14 @@ function mockOpening(partner) {
 }
 
 function mockList(answer = {}) {
+    conversationAnswers = {};
+    onRpc("inbox.conversation", "inbox_open", (params) => {
+        expect(params.kwargs.mark_read).toBe(true);
+        return {
+            conversation: { ...conversationAnswers.inbox_list_row(params), is_unread: false },
+            details: conversationAnswers.inbox_details(params),
+        };
+    });
     onRpc("res.users", "search_read", () => []);
     onRpc("inbox.label", "search_read", () => [{ id: 3, name: "VIP" }]);
     onRpc("inbox.sender", "search_read", () => [{ id: 5, name: "Front desk", address: "+32470000001" }]);
@@ -190,14 +209,14 @@ test("the person panel opts out and sets do-not-disturb per channel, and the com
         whatsapp: { available: false, reason: "Closed.", sender_ids: [], attachment_max_size: 0 },
     });
     let optedOut = false;
-    onRpc("inbox.conversation", "inbox_list_row", () => ({
+    onConversation("inbox_list_row", () => ({
         ...ROWS[0], state: "open", lead_id: false,
         channel_availability: availability(optedOut ? "Alice opted out of SMS messages." : ""),
     }));
     onRpc("inbox.conversation", "action_mark_read", () => true);
     onRpc("inbox.template", "search_read", () => []);
     onRpc("inbox.snippet", "search_read", () => []);
-    onRpc("inbox.conversation", "inbox_details", () => ({
+    onConversation("inbox_details", () => ({
         partner: { id: 11, name: "Alice Martin", phone: "+32470617283", email: "", address: "", company: "", tags: [] },
         channels: {
             sms: { opted_out: optedOut, dnd: false, address: "+32470617283" },
@@ -236,14 +255,14 @@ test("the person panel opts out and sets do-not-disturb per channel, and the com
 test("the person panel creates an opportunity, or links one of theirs", async () => {
     mockList();
     let linked = false;
-    onRpc("inbox.conversation", "inbox_list_row", () => ({
+    onConversation("inbox_list_row", () => ({
         ...ROWS[0], state: "open", lead_id: false,
         channel_availability: {},
     }));
     onRpc("inbox.conversation", "action_mark_read", () => true);
     onRpc("inbox.template", "search_read", () => []);
     onRpc("inbox.snippet", "search_read", () => []);
-    onRpc("inbox.conversation", "inbox_details", () => ({
+    onConversation("inbox_details", () => ({
         partner: { id: 11, name: "Alice Martin", phone: "", email: "", address: "", company: "", tags: [] },
         channels: Object.fromEntries(
             ["sms", "whatsapp", "email"].map((channel) => [channel, { opted_out: false, dnd: false, address: "" }])
@@ -286,14 +305,14 @@ test("the person panel creates an opportunity, or links one of theirs", async ()
 
 test("the person panel shows what they have to pay; its payment link goes into the composer", async () => {
     mockList();
-    onRpc("inbox.conversation", "inbox_list_row", () => ({
+    onConversation("inbox_list_row", () => ({
         ...ROWS[0], state: "open", lead_id: false,
         channel_availability: { sms: { available: true, reason: "", sender_ids: [], attachment_max_size: 0 } },
     }));
     onRpc("inbox.conversation", "action_mark_read", () => true);
     onRpc("inbox.template", "search_read", () => []);
     onRpc("inbox.snippet", "search_read", () => []);
-    onRpc("inbox.conversation", "inbox_details", () => ({
+    onConversation("inbox_details", () => ({
         partner: { id: 11, name: "Alice Martin", phone: "", email: "", address: "", company: "", tags: [] },
         channels: {},
         opportunities: [],
@@ -352,7 +371,7 @@ test("the WhatsApp badge never says the window is open while WhatsApp cannot be 
         available: true, reason: "", templates_only: false, window_expiry: expiry, sender_ids: [8],
         attachment_max_size: 0,
     };
-    onRpc("inbox.conversation", "inbox_list_row", () => ({
+    onConversation("inbox_list_row", () => ({
         ...ROWS[0], state: "open", lead_id: false,
         channel_availability: {
             note: { available: true, reason: "", sender_ids: [], attachment_max_size: 0 },
@@ -362,7 +381,7 @@ test("the WhatsApp badge never says the window is open while WhatsApp cannot be 
         },
     }));
     onRpc("inbox.conversation", "action_mark_read", () => true);
-    onRpc("inbox.conversation", "inbox_details", () => ({
+    onConversation("inbox_details", () => ({
         partner: { id: 11, name: "Alice Martin", phone: "+32470617283", email: "", address: "", company: "", tags: [] },
         channels: {
             sms: { opted_out: false, dnd: false, address: "+32470617283" },
@@ -407,7 +426,7 @@ test("the WhatsApp badge never says the window is open while WhatsApp cannot be 
 
 test("a pushed message updates its row, the counts and the open thread without asking again", async () => {
     mockList();
-    onRpc("inbox.conversation", "inbox_list_row", ({ args }) => {
+    onConversation("inbox_list_row", ({ args }) => {
         expect.step(`conversation ${args[0][0]}`);
         return { ...ROWS[1], state: "open", lead_id: false, channel_availability: {} };
     });
@@ -472,7 +491,7 @@ test("another agent's change of assignee or status is pushed: the list is read a
 
 test("a conversation that went to another team leaves the screen of who no longer reads it", async () => {
     mockList();
-    onRpc("inbox.conversation", "inbox_list_row", () => ({ ...ROWS[0], state: "open", lead_id: false, channel_availability: {} }));
+    onConversation("inbox_list_row", () => ({ ...ROWS[0], state: "open", lead_id: false, channel_availability: {} }));
     onRpc("inbox.conversation", "action_mark_read", () => true);
     mockOpening({ id: 11, name: "Alice Martin", phone: "+32470617283" });
     onRpc("/mail/thread/messages", () => ({ messages: [], data: {} }));

@@ -426,16 +426,18 @@ export class InboxAction extends Component {
         await this.open({ id }, { focusComposer: true });
     }
 
+    /** Open a conversation: its record and person panel in one call, read
+     * by the user if it was unread. */
     async open(row, { focusComposer = false } = {}) {
-        const conversation = await this.fetchConversation(row.id);
+        const { conversation: data, details } = await this.orm.call(
+            "inbox.conversation", "inbox_open", [[row.id]], { mark_read: true }
+        );
+        const conversation = this.store["inbox.conversation"].insert(data);
         this.state.composerFocus = focusComposer && row.id;
         this.state.selected = conversation;
-        this.state.details = null;
-        this.reloadDetails();
+        this.state.details = details;
         this.state.thread = this.store.Thread.insert({ model: "inbox.conversation", id: row.id });
-        if (conversation.is_unread) {
-            await this.markRead(conversation);
-        }
+        this.countUnread();
     }
 
     /** Opt-out/opt-in or do-not-disturb of one channel, from the person panel. */
