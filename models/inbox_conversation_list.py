@@ -203,8 +203,9 @@ class InboxConversation(models.Model):
         """The Inbox's record of this conversation, as its Store holds it:
         the list's row, and what the header and the composer of the open
         conversation show (its state, its channels for the current user).
-        To open one, on the page shown or not (one just started, under
-        other filters), and to read it again after a change."""
+        To read it again after a change; opening one (on the page shown or
+        not: one just started, under other filters) reads it through
+        :meth:`inbox_open`."""
         self.ensure_one()
         self.check_access("read")
         return self._inbox_store_record()

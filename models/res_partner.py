@@ -215,8 +215,7 @@ class ResPartner(models.Model):
         ``is_blacklisted``) say, for all the people read together: one
         indexed lookup per list of the values Odoo keeps sanitized. (Odoo's
         phone flag searches its list through the number's field, which
-        parses every number again: a third of the time of opening a
-        conversation.)"""
+        parses every number again, on every read.)"""
         lists = {partner.id: [] for partner in self}
         for list_model, (partner_field, list_field, _flag, _as_list) in self._INBOX_OPT_OUT_LISTS.items():
             values = {value for value in self.mapped(partner_field) if value}
