@@ -6,7 +6,9 @@
 2. Ingestion: N signed Twilio inbound webhooks over HTTP, C at a time,
    against Odoo started with --workers 2: messages answered per second,
    p50/p95 latency, and messages applied per second (until the event cron
-   has put the last one in its conversation).
+   has put the last one in its conversation). Then answering alone: the
+   same with no cron worker (nothing applied on the same cores meanwhile),
+   beside /web/health on that server.
 3. Baseline: in-process message_post of a plain note, one transaction each,
    on the same database.
 4. Outbound: M queued SMS dispatched by the cron workers against a fake
@@ -336,7 +338,30 @@ def measure_pipeline(args):
     finally:
         stop_process(server)
         fake.stop()
+    results["alone_health"], results["alone_rate"] = measure_answering_alone(args, info)
     return results
+
+
+def measure_answering_alone(args, info):
+    """Answering alone: the same client against a server with the same 2
+    HTTP workers and no cron worker, so that nothing is applied meanwhile on
+    the same cores; /web/health again on that server. The events it kept
+    are dropped after (the drain that follows counts the queue)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_odoo(port, 2, 0)
+    try:
+        ingest(url, info["token"], info["sender"], 200, args.concurrency)
+        health_rate, _latencies, _statuses = health(url, args.requests, args.concurrency)
+        rate, _latencies, statuses = ingest(url, info["token"], info["sender"], args.requests, args.concurrency)
+    finally:
+        stop_process(server)
+    with closing(psycopg2.connect(dbname=DB)) as cnx, cnx.cursor() as cursor:
+        cursor.execute("DELETE FROM inbox_event WHERE state = 'pending'")
+        cnx.commit()
+    if statuses.count(200) != len(statuses):
+        raise RuntimeError(f"{len(statuses) - statuses.count(200)} webhooks not answered 200 with no cron worker")
+    return health_rate, rate
 
 
 def report(args, r):
@@ -353,6 +378,9 @@ def report(args, r):
     print(f"baseline, in-process message_post of a note (one transaction each): {baseline:.0f} messages/s")
     print(f"  answered / baseline: {rate / baseline:.2f}; applied / baseline: {applied / baseline:.2f}")
     print(f"  answered / host limit: {rate / r['health']:.2f}")
+    print(f"  answering alone (the same 2 HTTP workers, no cron worker: nothing applied meanwhile): "
+          f"/web/health {r['alone_health']:.0f} requests/s, answered {r['alone_rate']:.0f} messages/s; "
+          f"ratio {r['alone_rate'] / r['alone_health']:.2f}")
     counted = {name: milliseconds for name, milliseconds in r["steps"].items() if not name.startswith("(")}
     print(f"  in-process cost of a webhook by step (mean of 300, ms): {sum(counted.values()):.1f} in all")
     for name, milliseconds in r["steps"].items():
