@@ -8,10 +8,11 @@ manager, the server time of:
 
 - the list's first page (``inbox_list``) on each status tab and with each
   filter (channel, sender, assignee, label, search by name, number, text);
-- opening a conversation of 1,000 messages, as the Inbox does: the
-  conversation's record, person panel and read mark (``inbox_open``), and
-  the latest page of messages as ``/mail/thread/messages`` sends it (fetch
-  + Store).
+- opening a conversation of 1,000 messages, as the Inbox does: one call
+  (``inbox_open``) for the conversation's record, person panel and read
+  mark, and its latest 30 messages as ``/mail/thread/messages`` sends them
+  (fetch + Store); and, to tell them apart, the conversation alone and the
+  messages alone (``/mail/thread/messages``).
 
 and, as references on the same data: Odoo's own ``web_search_read`` of the
 same 40 rows (the fields a list view of them would read), and Odoo's own
@@ -239,8 +240,10 @@ for login in ("bench_agent", "bench_manager"):
                     for name, kwargs in cases.items()}
 
     def thread_page():
+        # what /mail/thread/messages does
         thread = Conversation._get_thread_with_access(big.id, mode="read")
         fetched = uenv["mail.message"]._message_fetch(domain=None, thread=thread, limit=30)
+        fetched["messages"].set_message_done()
         return Store().add(fetched["messages"]).get_result()
 
     def discuss_page():
@@ -253,7 +256,8 @@ for login in ("bench_agent", "bench_manager"):
     # the Inbox and Odoo's own in turns, for their ratios: the Open tab's
     # first page and the same 40 rows as a list view of them reads them;
     # what the Inbox asks when a conversation opens (the conversation: its
-    # record, person panel and read mark; its latest messages) and Discuss
+    # record, person panel, read mark and latest messages, in one call) and
+    # Discuss
     open_domain = Conversation._inbox_tab_domains()["open"]
     measured = timed_in_turns({
         "first page": lambda: Conversation.inbox_list(tab="open"),
@@ -262,11 +266,13 @@ for login in ("bench_agent", "bench_manager"):
                           "user_id": {"fields": {"display_name": {}}}, "last_message_preview": {},
                           "last_message_channel": {}, "label_ids": {"fields": {"display_name": {}, "color": {}}}},
             limit=40, order="last_message_date desc nulls last, id desc"),
-        "conversation (inbox_open)": lambda: big.inbox_open(mark_read=True),
-        "latest 30 of 1,000 messages": thread_page,
+        "opening (inbox_open)": lambda: big.inbox_open(mark_read=True, messages=30),
+        "the conversation alone": lambda: big.inbox_open(mark_read=True),
+        "its latest 30 messages alone": thread_page,
         "Discuss, latest 30 of 1,000 messages": discuss_page,
     })
-    open_results = {name: measured[name] for name in ("conversation (inbox_open)", "latest 30 of 1,000 messages")}
+    open_results = {name: measured[name] for name in (
+        "opening (inbox_open)", "the conversation alone", "its latest 30 messages alone")}
     reference_results = {name: measured[name] for name in (
         "web_search_read, same 40 rows", "Discuss, latest 30 of 1,000 messages")}
     results[login] = {"list": list_results, "first_page": measured["first page"], "open": open_results,
@@ -294,8 +300,8 @@ def main():
         print("  list, first page (40 rows and the six tab counts):")
         for name, figures in result["list"].items():
             print(f"    {name:<22} {figures['median_ms']:>7.1f} ms  {figures['queries']:>3} queries")
-        total = sum(figures["median_ms"] for figures in result["open"].values())
-        print(f"  opening the conversation of {result['messages_in_thread']} messages: {total:.1f} ms in all")
+        opening = result["open"]["opening (inbox_open)"]["median_ms"]
+        print(f"  opening the conversation of {result['messages_in_thread']} messages, its latest 30 with it:")
         for name, figures in result["open"].items():
             print(f"    {name:<28} {figures['median_ms']:>7.1f} ms  {figures['queries']:>3} queries")
         reference = result["reference"]
@@ -307,9 +313,9 @@ def main():
         print(f"  ratios: Inbox first page with its six tab counts ({first_page:.1f} ms in turns with it) / "
               f"web_search_read of its 40 rows: "
               f"{first_page / reference['web_search_read, same 40 rows']['median_ms']:.2f} (target 1.5 at most); "
-              f"opening the conversation / Discuss loading its latest messages: {total / discuss:.2f}, "
+              f"opening the conversation / Discuss loading its latest messages: {opening / discuss:.2f}, "
               f"its latest messages alone: "
-              f"{result['open']['latest 30 of 1,000 messages']['median_ms'] / discuss:.2f} (target 1.0 at most)")
+              f"{result['open']['its latest 30 messages alone']['median_ms'] / discuss:.2f} (target 1.0 at most)")
 
 
 if __name__ == "__main__":

@@ -213,17 +213,24 @@ class InboxConversation(models.Model):
     def _inbox_store_record(self):
         return Store().add(self).get_result()[self._name][0]
 
-    def inbox_open(self, mark_read=False):
+    def inbox_open(self, mark_read=False, messages=0):
         """What the Inbox shows of a conversation it opens, in one call: its
         record (see :meth:`inbox_list_row`) and the person panel (see
         :meth:`inbox_details`), with ``mark_read`` read first by the user
-        when it was unread. Three calls before: each checked the access,
-        read the person and the user's sender accounts again."""
+        when it was unread; with ``messages``, the latest that many
+        messages of the thread as ``/mail/thread/messages`` gives them
+        (``data`` for the Store, their ``ids``, newest first), so that the
+        thread shows with the rest rather than after it, a request later."""
         self.ensure_one()
         self.check_access("read")
         if mark_read and self.is_unread:
             self._inbox_mark_read()
-        return {"conversation": self._inbox_store_record(), "details": self._inbox_details()}
+        opened = {"conversation": self._inbox_store_record(), "details": self._inbox_details()}
+        if messages:
+            latest = self.env["mail.message"]._message_fetch(domain=None, thread=self, limit=messages)["messages"]
+            latest.set_message_done()
+            opened["messages"] = {"data": Store().add(latest).get_result(), "ids": latest.ids}
+        return opened
 
     def _inbox_list_row(self):
         self.ensure_one()

@@ -112,6 +112,26 @@ class TestInboxStore(InboxCommon):
             self.conversation.with_user(self.user_b).inbox_open(mark_read=True)
         self.assertFalse(self.env["inbox.read.state"].search([("user_id", "=", self.user_b.id)]))
 
+    def test_opening_brings_the_latest_messages_with_it(self):
+        """The thread shows with the conversation: its latest messages come
+        in the same answer, newest first, as the thread's own fetch gives
+        them; a customer's markup in them stays text."""
+        for body in ("First question", "Second question", "<script>alert(1)</script> Third question"):
+            self.receive(self.conversation, "sms", body)
+        conversation = self.conversation.with_user(self.user_a)
+        thread = self.env["mail.message"].search(
+            [("model", "=", "inbox.conversation"), ("res_id", "=", conversation.id),
+             ("message_type", "!=", "user_notification")], order="id desc")
+        opened = conversation.inbox_open(mark_read=True, messages=2)
+        self.assertEqual(opened["messages"]["ids"], thread[:2].ids, "the two newest, newest first")
+        bodies = {message["id"]: str(message["body"]) for message in opened["messages"]["data"]["mail.message"]}
+        self.assertEqual(set(bodies), set(thread[:2].ids))
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; Third question", bodies[thread[0].id])
+        self.assertIn("Second question", bodies[thread[1].id])
+        self.assertEqual(opened["conversation"], conversation.inbox_list_row())
+        # asked without messages, none are read
+        self.assertNotIn("messages", conversation.inbox_open())
+
     def test_only_inbox_messages_carry_inbox_fields(self):
         """The messages of other chatters go to the web client as Odoo sends
         them; the Inbox's carry its fields, for the same queries."""

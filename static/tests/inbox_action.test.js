@@ -84,6 +84,11 @@ function mockOpening(partner) {
     onRpc("inbox.snippet", "search_read", () => []);
 }
 
+/** The latest messages the opening brings (``inbox_open`` with ``messages``). */
+function onOpeningMessages(answer) {
+    conversationAnswers.messages = answer;
+}
+
 function mockList(answer = {}) {
     conversationAnswers = {};
     onRpc("inbox.conversation", "inbox_open", (params) => {
@@ -91,6 +96,7 @@ function mockList(answer = {}) {
         return {
             conversation: { ...conversationAnswers.inbox_list_row(params), is_unread: false },
             details: conversationAnswers.inbox_details(params),
+            messages: conversationAnswers.messages?.(params),
         };
     });
     onRpc("res.users", "search_read", () => []);
@@ -422,6 +428,45 @@ test("the WhatsApp badge never says the window is open while WhatsApp cannot be 
     await animationFrame();
     expect(".o_inbox_whatsapp_window").toHaveText("WhatsApp window closed");
     expect.verifySteps(["list open", "list open", "list open", "list open"]);
+});
+
+test("the thread shows with the conversation: its latest messages come in the same answer", async () => {
+    mockList();
+    onConversation("inbox_list_row", () => ({ ...ROWS[0], state: "open", lead_id: false, channel_availability: {} }));
+    mockOpening({ id: 11, name: "Alice Martin", phone: "+32470617283" });
+    const message = (id, text) => ({
+        id,
+        body: ["markup", `<p>${text}</p>`],
+        date: `2026-11-21 09:0${id % 10}:00`,
+        message_type: "comment",
+        model: "inbox.conversation",
+        res_id: 1,
+        thread: { id: 1, model: "inbox.conversation" },
+        inbox_channel: "sms",
+        inbox_direction: "inbound",
+        inbox_status: "received",
+    });
+    onOpeningMessages(({ kwargs }) => {
+        expect.step(`open with the latest ${kwargs.messages}`);
+        return {
+            data: {
+                "mail.message": [message(702, "Is the clinic open?"), message(701, "Hello")],
+                "mail.thread": [{ id: 1, model: "inbox.conversation" }],
+            },
+            ids: [702, 701],
+        };
+    });
+    onRpc("/mail/thread/messages", async (request) => {
+        const { params } = await request.json();
+        expect.step(`fetch after ${params.fetch_params.after}`);
+        return { messages: [], data: {} };
+    });
+    await mountWithCleanup(InboxAction, { props: {} });
+    await click(".o_inbox_row[data-id='1']");
+    await waitFor(".o-mail-Message:contains('Is the clinic open?')");
+    expect(queryAllTexts(".o-mail-Message-body")).toEqual(["Hello", "Is the clinic open?"]);
+    // the thread's own fetch only asks what came after the newest it holds
+    await expect.waitForSteps(["list open", "open with the latest 30", "fetch after 702"]);
 });
 
 test("a pushed message updates its row, the counts and the open thread without asking again", async () => {

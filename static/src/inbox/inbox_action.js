@@ -426,17 +426,33 @@ export class InboxAction extends Component {
         await this.open({ id }, { focusComposer: true });
     }
 
-    /** Open a conversation: its record and person panel in one call, read
-     * by the user if it was unread. */
+    /** Open a conversation: its record, person panel and latest messages in
+     * one call, read by the user if it was unread. The thread's own fetch
+     * when it shows then only asks what came since. */
     async open(row, { focusComposer = false } = {}) {
-        const { conversation: data, details } = await this.orm.call(
-            "inbox.conversation", "inbox_open", [[row.id]], { mark_read: true }
-        );
-        const conversation = this.store["inbox.conversation"].insert(data);
+        const model = "inbox.conversation";
+        const loaded = this.store.Thread.get({ model, id: row.id })?.isLoaded;
+        const {
+            conversation: data,
+            details,
+            messages,
+        } = await this.orm.call(model, "inbox_open", [[row.id]], {
+            mark_read: true,
+            messages: loaded ? 0 : this.store.FETCH_LIMIT,
+        });
+        const conversation = this.store[model].insert(data);
+        const thread = this.store.Thread.insert({ model, id: row.id });
+        if (messages && !thread.isLoaded) {
+            this.store.insert(messages.data);
+            // oldest first, as the thread holds them
+            thread.messages = this.store["mail.message"].insert(messages.ids.toReversed());
+            thread.loadOlder = messages.ids.length === this.store.FETCH_LIMIT;
+            thread.isLoaded = true;
+        }
         this.state.composerFocus = focusComposer && row.id;
         this.state.selected = conversation;
         this.state.details = details;
-        this.state.thread = this.store.Thread.insert({ model: "inbox.conversation", id: row.id });
+        this.state.thread = thread;
         this.countUnread();
     }
 
