@@ -95,7 +95,7 @@ class InboxConversation(models.Model):
             "body": plaintext2html(self.env._("Incoming call: Ringing")),
             "author_id": partner.id,
             "message_type": "comment",
-            "subtype_id": self.env.ref("unified_inbox.mt_inbox_message").id,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("unified_inbox.mt_inbox_message"),
             "record_company_id": conversation.company_id.id,
             "inbox_channel": key,
             "inbox_direction": "inbound",

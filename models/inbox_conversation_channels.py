@@ -36,25 +36,34 @@ class InboxConversation(models.Model):
         # the user's sender accounts of the conversations' companies, read once
         usable = self.env["inbox.sender"]._inbox_usable_by_channel(self.company_id)
         for conversation in self:
-            availability = {}
-            for channel in channels.all_channels():
-                senders = conversation._inbox_usable_senders(channel.key, usable[channel.key, conversation.company_id])
-                address = conversation._inbox_recipient_address(channel.key, senders[:1])
-                reason = conversation._inbox_unavailable_reason(channel.key, senders[:1])
-                availability[channel.key] = {
-                    "available": not reason,
-                    "reason": reason or "",
-                    # the reply window is closed, nothing else: an approved template may go
-                    "templates_only": bool(reason) and bool(channel.reply_window) and channel.window_templates and not (
-                        conversation._inbox_unavailable_reason(channel.key, senders[:1], approved_template=True)),
-                    "window_expiry": channel.reply_window and fields.Datetime.to_string(
-                        conversation._inbox_window_expiry(channel.key, senders[:1])),
-                    "sender_ids": senders.ids,
-                    # the person has an address there (for an id a provider gave, through its sender account)
-                    "reachable": channel.internal or bool(address),
-                    "attachment_max_size": channel.attachment_max_size,
-                }
-            conversation.channel_availability = availability
+            conversation.channel_availability = conversation._inbox_channel_availability(usable)
+
+    def _inbox_channel_availability(self, usable):
+        """What each channel allows here to a user whose sender accounts are
+        ``usable`` (by channel and company, see
+        ``inbox.sender._inbox_by_channel``): the user is in nothing else, so
+        users with the same accounts get the same (a push reads it once for
+        them)."""
+        self.ensure_one()
+        availability = {}
+        for channel in channels.all_channels():
+            senders = self._inbox_usable_senders(channel.key, usable[channel.key, self.company_id])
+            address = self._inbox_recipient_address(channel.key, senders[:1])
+            reason = self._inbox_unavailable_reason(channel.key, senders[:1])
+            availability[channel.key] = {
+                "available": not reason,
+                "reason": reason or "",
+                # the reply window is closed, nothing else: an approved template may go
+                "templates_only": bool(reason) and bool(channel.reply_window) and channel.window_templates and not (
+                    self._inbox_unavailable_reason(channel.key, senders[:1], approved_template=True)),
+                "window_expiry": channel.reply_window and fields.Datetime.to_string(
+                    self._inbox_window_expiry(channel.key, senders[:1])),
+                "sender_ids": senders.ids,
+                # the person has an address there (for an id a provider gave, through its sender account)
+                "reachable": channel.internal or bool(address),
+                "attachment_max_size": channel.attachment_max_size,
+            }
+        return availability
 
     @api.model
     def _inbox_channel(self, channel):

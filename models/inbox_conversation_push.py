@@ -137,17 +137,49 @@ class InboxConversation(models.Model):
         for conversation, readers in conversations._inbox_readers_by_conversation().items():
             for user in readers:
                 theirs[user] |= conversation
+        senders = self.env["inbox.sender"].sudo().search([("company_id", "in", conversations.company_id.ids)])
+        # what readers get alike is read once for them: the messages of the
+        # same conversations, the channels of one for the same sender accounts
+        messages_data, availability = {}, {}
+        header_fields = [name for name in self._inbox_store_fields(header=True) if name != "channel_availability"]
         for user, readable in theirs.items():
             ids = set(readable.ids)
+            theirs_new = new.filtered(lambda m, ids=ids: m.res_id in ids)
+            # the author of a message gets it as its author (what they may do with its attachments)
+            key = (frozenset(ids), user.partner_id in theirs_new.author_id and user.id)
+            if key not in messages_data:
+                messages_data[key] = self._inbox_messages_store(user, theirs_new, {
+                    extra_fields: pushed.filtered(lambda m, ids=ids: m.res_id in ids)
+                    for extra_fields, pushed in updated.items()})
             store = Store(bus_channel=user)
+            for model_name, values in messages_data[key].items():
+                if isinstance(values, dict):
+                    store.add_singleton_values(model_name, values)
+                for record_values in values if isinstance(values, list) else ():
+                    store.add_model_values(model_name, record_values)
+            with_header = readable.filtered(lambda c: c.id in header)
             # sudo: the readers may read the conversations (_inbox_readers_by_conversation
             # follows their record rules); what each one gets is computed as them (read
             # state, the channels they may send on)
-            for extra_fields, pushed in updated.items():
-                store.add(pushed.filtered(lambda m, ids=ids: m.res_id in ids).with_user(user).sudo(),
-                          [*UPDATED_MESSAGE_FIELDS, *extra_fields])
-            store.add(new.filtered(lambda m, ids=ids: m.res_id in ids).with_user(user).sudo())
-            with_header = readable.filtered(lambda c: c.id in header)
             store.add((readable - with_header).with_user(user).sudo(), self._inbox_store_fields(header=False))
-            store.add(with_header.with_user(user).sudo(), self._inbox_store_fields(header=True))
+            store.add(with_header.with_user(user).sudo(), header_fields)
+            usable = senders._inbox_usable_by(user)._inbox_by_channel()
+            for conversation in with_header:
+                accounts = (conversation.id, tuple(sender.id for (_channel, company), by_channel in usable.items()
+                                                   if company == conversation.company_id for sender in by_channel))
+                if accounts not in availability:
+                    availability[accounts] = conversation._inbox_channel_availability(usable)
+                store.add_model_values(self._name, {"id": conversation.id,
+                                                    "channel_availability": availability[accounts]})
             store.bus_send()
+
+    @api.model
+    def _inbox_messages_store(self, user, new, updated):
+        """The Store's data of the ``new`` messages and of the ``updated``
+        ones (by the fields that go again), as ``user`` gets them."""
+        store = Store(bus_channel=user)
+        # sudo: the user may read the conversations of the messages (see _inbox_push)
+        for extra_fields, pushed in updated.items():
+            store.add(pushed.with_user(user).sudo(), [*UPDATED_MESSAGE_FIELDS, *extra_fields])
+        store.add(new.with_user(user).sudo())
+        return store.get_result()

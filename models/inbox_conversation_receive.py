@@ -96,7 +96,12 @@ class InboxConversation(models.Model):
             return
         partners = self.env["inbox.identity"].sudo().search(Domain.OR(domains)).partner_id
         partners.mapped("active")  # one query for all: the rest of what a message reads of its person comes along
-        self.sudo().search([("partner_id", "in", partners.ids)]).mapped("state")
+        self.sudo().search([("partner_id", "in", partners.ids)])._inbox_read_ahead_conversations()
+
+    def _inbox_read_ahead_conversations(self):
+        """Read what receiving a message reads of these conversations (those
+        of a batch's people), for all at once."""
+        self.mapped("state")
 
     @api.model
     def _inbox_receive_echo(self, provider, event: OutboundEcho):
@@ -137,7 +142,7 @@ class InboxConversation(models.Model):
             "body": plaintext2html(text or ""),
             "author_id": author.id,
             "message_type": "comment",
-            "subtype_id": self.env.ref("unified_inbox.mt_inbox_message").id,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("unified_inbox.mt_inbox_message"),
             "record_company_id": self.company_id.id,
             "inbox_channel": channel,
             "inbox_direction": "outbound",
@@ -189,7 +194,7 @@ class InboxConversation(models.Model):
             "email_from": self.partner_id.email_formatted or False,
             "reply_to": self.partner_id.email_formatted or False,
             "message_type": "comment",
-            "subtype_id": self.env.ref("unified_inbox.mt_inbox_message").id,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("unified_inbox.mt_inbox_message"),
             "record_company_id": self.company_id.id,
             "inbox_channel": event.channel,
             "inbox_direction": "inbound",

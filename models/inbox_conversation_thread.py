@@ -60,7 +60,7 @@ class InboxConversation(models.Model):
         # A message exchanged with the person travels on its channel only: no
         # follower email, no out-of-office auto-reply to the person. The team
         # hears of it through the Inbox's own pushes (_inbox_bus_send).
-        if message.subtype_id == self.env.ref("unified_inbox.mt_inbox_message"):
+        if message.subtype_id.id == self.env["ir.model.data"]._xmlid_to_res_id("unified_inbox.mt_inbox_message"):
             return []
         return super()._notify_thread(message, msg_vals=msg_vals, **kwargs)
 

@@ -190,8 +190,12 @@ class InboxSender(models.Model):
     def _inbox_usable_by_channel(self, companies, user=None):
         """The active senders of every channel in ``companies`` usable by
         ``user``, best first, by (channel, company): one search for all."""
-        usable = defaultdict(self.sudo().browse)
-        for sender in self.sudo().search([("company_id", "in", companies.ids)])._inbox_usable_by(
-                user or self.env.user):
-            usable[sender.channel, sender.company_id] |= sender
-        return usable
+        return self.sudo().search([("company_id", "in", companies.ids)])._inbox_usable_by(
+            user or self.env.user)._inbox_by_channel()
+
+    def _inbox_by_channel(self):
+        """These sender accounts by (channel, company), in their order."""
+        grouped = defaultdict(self.sudo().browse)
+        for sender in self:
+            grouped[sender.channel, sender.company_id] |= sender
+        return grouped
