@@ -10,6 +10,9 @@ from .. import channels
 
 # the summary in the Inbox looks this far back
 SUMMARY_DAYS = 7
+# where a batch of events keeps its conversations' open period and latest cycle, read at once (see
+# _inbox_report_read_ahead): the transaction's cache, cleared with the transaction or a savepoint rolled back
+REPORT_CYCLES = "unified_inbox.report_cycles"
 
 
 class InboxConversation(models.Model):
@@ -36,17 +39,20 @@ class InboxConversation(models.Model):
             self.env["inbox.report.period"].sudo().search([
                 ("conversation_id", "in", was_open.ids), ("closed", "=", False),
             ])._inbox_close(fields.Datetime.now())
+            was_open._inbox_report_forget()
         return result
 
     def _inbox_report_open(self, new=False):
         """An open period starts (``new``: the conversations were just made)."""
         Period = self.env["inbox.report.period"].sudo()
         reopened = set() if new else set(Period.search([("conversation_id", "in", self.ids)]).conversation_id.ids)
-        Period.create([{
+        periods = Period.create([{
             "conversation_id": conversation.id, "company_id": conversation.company_id.id,
             "team_id": conversation.team_id.id, "user_id": conversation.user_id.id,
             "opened": fields.Datetime.now(), "reopened": conversation.id in reopened,
         } for conversation in self])
+        for conversation, period in zip(self, periods, strict=True):
+            conversation._inbox_report_remember(period, self.env["inbox.report.response"].sudo())
 
     def _inbox_report_period(self):
         """The conversation's current open period (made if it has none: a
@@ -64,6 +70,11 @@ class InboxConversation(models.Model):
     # Response cycles
     # ------------------------------------------------------------------
 
+    def _inbox_read_ahead_conversations(self):
+        result = super()._inbox_read_ahead_conversations()
+        self._inbox_report_read_ahead()
+        return result
+
     def _inbox_after_inbound(self, message, sender):
         result = super()._inbox_after_inbound(message, sender)
         self._inbox_report_reached_out(message)
@@ -72,17 +83,62 @@ class InboxConversation(models.Model):
     def _inbox_report_reached_out(self, message):
         """The person reached out: a cycle starts, unless one is waiting."""
         self.ensure_one()
-        period = self._inbox_report_period()
-        Response = self.env["inbox.report.response"].sudo()
         # cycles follow each other: only the latest may be waiting
-        latest = Response.search_fetch([("period_id", "=", period.id)], ["responded"], order="id desc", limit=1)
+        period, latest = self._inbox_report_cycle()
         if latest and not latest.responded:
             return
-        Response.create({
+        cycle = self.env["inbox.report.response"].sudo().create({
             "period_id": period.id, "conversation_id": self.id, "company_id": self.company_id.id,
             "team_id": self.team_id.id, "channel": message.inbox_channel, "first": not latest,
             "start": message.date,
         })
+        self._inbox_report_remember(period, cycle)
+
+    def _inbox_report_cycle(self):
+        """The conversation's current open period and its latest cycle (none
+        yet: an empty recordset), as a batch read them ahead or read now."""
+        self.ensure_one()
+        known = self.env.cr.cache.get(REPORT_CYCLES, {}).get(self.id)
+        if known and known[0]:
+            return known
+        period = self._inbox_report_period()
+        return period, self.env["inbox.report.response"].sudo().search_fetch(
+            [("period_id", "=", period.id)], ["responded"], order="id desc", limit=1)
+
+    def _inbox_report_read_ahead(self):
+        """Read the open period and latest cycle of these conversations (a
+        batch's) at once: each message of the batch then finds them without
+        queries of its own. What changes them in the transaction (a period
+        opened or closed, a cycle started) keeps them; an answer is a write
+        of the cycle itself, which they follow."""
+        Period, Response = self.env["inbox.report.period"].sudo(), self.env["inbox.report.response"].sudo()
+        known = self.env.cr.cache.setdefault(REPORT_CYCLES, {})
+        known.update({conversation.id: (Period, Response) for conversation in self})
+        # newest first: the first open period found of a conversation is its current one
+        for period in Period.search_fetch([("conversation_id", "in", self.ids), ("closed", "=", False)],
+                                          ["conversation_id"], order="opened desc, id desc"):
+            if not known[period.conversation_id.id][0]:
+                known[period.conversation_id.id] = (period, Response)
+        periods = {period.id: conversation_id for conversation_id, (period, _latest) in known.items() if period}
+        cycles = Response.browse(cycle_id for _period, cycle_id in Response._read_group(
+            [("period_id", "in", list(periods))], ["period_id"], ["id:max"]))
+        cycles.fetch(["period_id", "responded"])
+        for cycle in cycles:
+            known[periods[cycle.period_id.id]] = (cycle.period_id, cycle)
+
+    def _inbox_report_remember(self, period, latest):
+        """What a batch read ahead of this conversation (if it did) is now
+        ``period`` and its ``latest`` cycle."""
+        known = self.env.cr.cache.get(REPORT_CYCLES)
+        if known is not None and self.id in known:
+            known[self.id] = (period, latest)
+
+    def _inbox_report_forget(self):
+        """These conversations' periods changed otherwise: what a batch read
+        ahead of them is read again."""
+        known = self.env.cr.cache.get(REPORT_CYCLES)
+        for conversation_id in self.ids if known is not None else ():
+            known.pop(conversation_id, None)
 
     def _inbox_report_answered(self, message, user):
         """``user`` answered the person with ``message``: the waiting cycle
@@ -121,6 +177,7 @@ class InboxConversation(models.Model):
         of an Inbox user."""
         Period, Response = self.env["inbox.report.period"].sudo(), self.env["inbox.report.response"].sudo()
         Period.search([("conversation_id", "in", self.ids)]).unlink()
+        self._inbox_report_forget()
         external = channels.keys()
         for conversation in self:
             messages = self.env["mail.message"].sudo().search([

@@ -133,3 +133,48 @@ class TestReports(InboxCommon):
         conversation._inbox_report_rebuild()
         after = [(c.first, c.start, c.responded, c.response_hours) for c in self.cycles(conversation)]
         self.assertEqual(after, before)
+
+    def test_a_batch_of_messages_makes_the_cycles_one_by_one_would(self):
+        """The event queue applies a batch's messages together, with their
+        open periods and cycles read ahead for all: what it makes is what
+        one message at a time makes (one waiting cycle per person, a new one
+        after an answer, a new period for a conversation the batch reopens,
+        both for a person it finds first)."""
+        with freeze_time(at(3, 8)):
+            waiting = self.person("Wanda Waiting", "+32 470 10 30 01")
+            answered = self.person("Arno Answered", "+32 470 10 30 02")
+            closed = self.person("Clara Closed", "+32 470 10 30 03")
+        for conversation in waiting | answered | closed:
+            self.write_at(at(3, 9), conversation, "Hello?")
+        for conversation in answered | closed:
+            self.answer_at(at(3, 9, 10), conversation, "Hello!")
+        with freeze_time(at(3, 9, 20)):
+            closed.action_close()
+
+        def event(phone, name, body):
+            return {"type": "message", "id": f"IN-{phone}-{body}", "channel": "sms", "from": phone,
+                    "to": self.sender_sms.address, "name": name, "body": body}
+        batch = [event(conversation.partner_id.phone, conversation.partner_id.name, body)
+                 for conversation, body in ((waiting, "Still there?"), (answered, "One more thing"),
+                                            (closed, "It hurts again"), (waiting, "Hello??"),
+                                            (closed, "Any time today?"), (answered, "And another"))]
+        batch.append(event("+32 470 10 30 04", "Nina New", "First time here"))
+        with freeze_time(at(3, 10)), self.assertNoLogs("odoo.addons.unified_inbox.models.inbox_event", "INFO"):
+            self.post_sandbox_events(batch)  # applied together: nothing applied one by one
+        new = self.env["inbox.conversation"].search([("partner_id.name", "=", "Nina New")])
+
+        def cycles(conversation):
+            return [(cycle.first, cycle.start, bool(cycle.responded)) for cycle in self.cycles(conversation)]
+        self.assertEqual(cycles(waiting), [(True, at(3, 9), False)], "it waits already: no new cycle")
+        self.assertEqual(cycles(answered), [(True, at(3, 9), True), (False, at(3, 10), False)])
+        self.assertEqual(cycles(closed), [(True, at(3, 9), True), (True, at(3, 10), False)],
+                         "reopened: a new first response, one for both messages")
+        self.assertEqual(cycles(new), [(True, at(3, 10), False)])
+        periods = self.env["inbox.report.period"].search([("conversation_id", "=", closed.id)], order="opened")
+        self.assertEqual([(period.reopened, bool(period.closed)) for period in periods], [(False, True), (True, False)])
+        cycle = self.cycles(closed)[-1]
+        self.assertEqual(cycle.period_id, periods[-1])
+        # the agent answers in the same transaction: the batch's next message finds it answered
+        self.answer_at(at(3, 10, 5), closed, "Come at 11.")
+        self.write_at(at(3, 10, 30), closed, "Thanks!")
+        self.assertEqual(cycles(closed)[1:], [(True, at(3, 10), True), (False, at(3, 10, 30), False)])
