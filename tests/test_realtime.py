@@ -1,6 +1,8 @@
+import base64
 import json
 
-from odoo.tests import tagged
+from odoo import Command
+from odoo.tests import new_test_user, tagged
 
 from ..providers import InboundMessage
 from .common import InboxCommon
@@ -169,3 +171,44 @@ class TestRealtime(InboxCommon):
         messages, conversations = pushed(self.user_b.partner_id)
         self.assertEqual((messages, set(conversations)), (set(bobs_messages.ids), {bobs.id}))
         self.assertFalse(self.notifications(self.employee.partner_id))
+
+    def test_each_reader_gets_what_is_theirs(self):
+        """What readers get alike is read once for them all, and each still
+        gets what is theirs: the channels of the sender accounts they may
+        use, and the author of a message what only its author may do with
+        its attachments."""
+        self.sender_whatsapp.team_ids = self.team_b
+        user_c = new_test_user(self.env, "inbox_user_c", groups="unified_inbox.group_inbox_user", name="Agent C")
+        self.team_a.member_ids = [Command.link(user_c.id)]
+        self.receive(self.conversation, "whatsapp", "Hi there")
+        inbound = self.conversation.message_ids.filtered(lambda m: m.inbox_direction == "inbound")
+
+        def last(partner):
+            payload = self.notifications(partner)[-1]
+            return payload, {values["id"]: values for values in payload["inbox.conversation"]}[self.conversation.id]
+        manager, manager_conversation = last(self.manager.partner_id)
+        agent_a, agent_a_conversation = last(self.user_a.partner_id)
+        agent_c, agent_c_conversation = last(user_c.partner_id)
+        self.assertEqual(manager["mail.message"], agent_a["mail.message"])
+        self.assertEqual(agent_a["mail.message"], agent_c["mail.message"])
+        self.assertEqual([values["id"] for values in agent_a["mail.message"]], inbound.ids)
+        self.assertEqual(manager_conversation["channel_availability"]["whatsapp"]["sender_ids"],
+                         self.sender_whatsapp.ids, "a manager may use every account")
+        for conversation in (agent_a_conversation, agent_c_conversation):
+            self.assertEqual(conversation["channel_availability"]["whatsapp"]["sender_ids"], [],
+                             "the WhatsApp account is Team B's")
+            self.assertEqual(conversation["channel_availability"]["sms"]["sender_ids"], self.sender_sms.ids)
+
+        attachment = self.env["ir.attachment"].with_user(self.user_a).create({
+            "name": "invoice.pdf", "datas": base64.b64encode(b"%PDF-1.4 invoice"),
+            "res_model": "mail.compose.message", "res_id": 0,
+        })
+        self.conversation.with_user(self.user_a).message_inbox_send(
+            "email", "", subject="Invoice", attachment_ids=attachment.ids)
+        tokens = {}
+        for partner in (self.user_a | user_c | self.manager).partner_id:
+            [pushed] = [values for values in self.notifications(partner)[-1]["ir.attachment"]
+                        if values["id"] == attachment.id]
+            tokens[partner] = pushed.get("ownership_token")
+        self.assertTrue(tokens[self.user_a.partner_id], "its author may remove it")
+        self.assertEqual([tokens[user_c.partner_id], tokens[self.manager.partner_id]], [None, None])
