@@ -59,6 +59,9 @@ class InboxConversation(models.Model):
         amount is what is left to pay, as shown."""
         self.ensure_one()
         self.check_access("read")
+        return self._inbox_payment_documents()
+
+    def _inbox_payment_documents(self):
         if not self._inbox_payment_links_available():
             return []
         documents = []

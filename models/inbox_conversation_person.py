@@ -65,7 +65,7 @@ class InboxConversation(models.Model):
                 "organizer": event.user_id.name or "",
             } for event in events],
             # what they still have to pay, for a payment link
-            "payments": self.inbox_payment_documents(),
+            "payments": self._inbox_payment_documents(),
         }
 
     def inbox_set_consent(self, channel, opted_out=None, dnd=None):
