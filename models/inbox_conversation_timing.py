@@ -119,7 +119,8 @@ class InboxConversation(models.Model):
                                           ["conversation_id"], order="opened desc, id desc"):
             if not known[period.conversation_id.id][0]:
                 known[period.conversation_id.id] = (period, Response)
-        periods = {period.id: conversation_id for conversation_id, (period, _latest) in known.items() if period}
+        periods = {known[conversation_id][0].id: conversation_id for conversation_id in self.ids
+                   if known[conversation_id][0]}
         cycles = Response.browse(cycle_id for _period, cycle_id in Response._read_group(
             [("period_id", "in", list(periods))], ["period_id"], ["id:max"]))
         cycles.fetch(["period_id", "responded"])
