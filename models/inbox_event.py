@@ -115,11 +115,12 @@ class InboxEvent(models.Model):
                                      attempts, create_uid, create_date, write_uid, write_date)
                  VALUES %s
             ON CONFLICT (provider_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-              RETURNING id, process_after
+              RETURNING id, process_after, lane_key
         """, SQL(", ").join(rows)))
         kept = self.env.cr.fetchall()
-        self._queue_trigger({process_after for _id, process_after in kept})
-        return self.browse(event_id for event_id, _when in kept)
+        self._queue_trigger({process_after for _id, process_after, _key in kept},
+                            lane_keys={key for _id, _when, key in kept})
+        return self.browse(event_id for event_id, _when, _key in kept)
 
     @api.model
     def _inbox_lane_key(self, event):
@@ -139,12 +140,12 @@ class InboxEvent(models.Model):
         self.env.cr.execute("""
             UPDATE inbox_event SET process_after = %s
              WHERE provider_id = %s AND waiting_for = %s AND state = 'pending'
-         RETURNING id
+         RETURNING lane_key
         """, [fields.Datetime.now(), provider.id, key])
         woken = self.env.cr.fetchall()
         self.invalidate_model(["process_after"])
         if woken:
-            self._queue_trigger()
+            self._queue_trigger(lane_keys={lane_key for (lane_key,) in woken})
         return bool(woken)
 
     @api.model

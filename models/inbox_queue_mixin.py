@@ -172,15 +172,18 @@ class InboxQueueMixin(models.AbstractModel):
         self._queue_trigger()
 
     @api.model
-    def _queue_trigger(self, at=None):
+    def _queue_trigger(self, at=None, lane_keys=None):
         """Wake the queue's lanes now, or at ``at`` (a datetime, or several):
         what ``ir.cron._trigger`` does for each lane's cron, with one wake-up
         of the cron workers per transaction, whatever the number of lanes
-        and of calls, through a connection kept for it (see cron_wakeup)."""
+        and of calls, through a connection kept for it (see cron_wakeup).
+        With ``lane_keys`` (those of the rows to work off), only the lanes
+        that hold them: the others have nothing new."""
         now = fields.Datetime.now()
         at_list = [now] if at is None else [at] if isinstance(at, datetime) else list(at)
+        cron_ids = self._queue_cron_ids() if lane_keys is None else self._queue_lane_cron_ids(lane_keys)
         # no active lane (the queue's cron archived): nothing to wake, as Odoo skips inactive crons
-        rows = [SQL("(%s, %s)", cron_id, when) for cron_id in self._queue_cron_ids() for when in at_list]
+        rows = [SQL("(%s, %s)", cron_id, when) for cron_id in cron_ids for when in at_list]
         if not rows:
             return
         # one statement, as Odoo's cron writes its own triggers: every webhook comes here
@@ -199,12 +202,26 @@ class InboxQueueMixin(models.AbstractModel):
         return min(max(count, 1), MAX_LANES)
 
     @api.model
-    @tools.ormcache("self._name")
     def _queue_cron_ids(self):
         """The active crons of the queue's lanes."""
+        return tuple(cron_id for _lane, cron_id in self._queue_crons_by_lane())
+
+    @api.model
+    def _queue_lane_cron_ids(self, lane_keys):
+        """The active crons of the lanes that hold rows of ``lane_keys``
+        (the lane a row is in: see :meth:`_queue_claim`)."""
+        count = self._queue_lane_count()
+        lanes = {(key or 0) % count for key in lane_keys}
+        return tuple(cron_id for lane, cron_id in self._queue_crons_by_lane() if lane in lanes)
+
+    @api.model
+    @tools.ormcache("self._name")
+    def _queue_crons_by_lane(self):
+        """``(lane, cron id)`` of the queue's active lanes: its own cron is
+        the first (0)."""
         cron = self.env.ref(self._queue_cron).sudo()
         lanes = self.env["ir.cron"].sudo().search([("inbox_lane_of", "=", cron.id)], order="inbox_lane")
-        return tuple((cron | lanes).filtered("active").ids)
+        return tuple((lane.inbox_lane if lane != cron else 0, lane.id) for lane in cron | lanes if lane.active)
 
     @api.model
     def _queue_sync_lanes(self):

@@ -224,6 +224,21 @@ class TestQueueLanes(InboxCommon):
         self.env["mail.message"]._queue_trigger(fields.Datetime.now() + timedelta(hours=1))
         self.assertFalse(self.env.cr.postcommit._funcs, "a trigger for later wakes nobody now")
 
+    def test_kept_events_wake_the_lanes_that_hold_them(self):
+        self.set_lanes(3)
+        Trigger = self.env["ir.cron.trigger"]
+        lanes = self.lanes("inbox.event")
+        before = Trigger.search([])
+        self.env["inbox.event"]._queue_trigger(lane_keys={3, 7})
+        self.assertEqual(sorted((Trigger.search([]) - before).cron_id.mapped("inbox_lane")), [0, 1], "3 % 3, 7 % 3")
+        # an event kept by a webhook: its person's lane only, and that lane takes it
+        Event = self.env["inbox.event"]
+        before = Trigger.search([])
+        event = Event._inbox_schedule(self.provider, [(0, self.inbound_event("SMwake", "+32470990077"))])
+        [lane] = (Trigger.search([]) - before).cron_id
+        self.assertEqual((lane, lane.inbox_lane), (lanes[event.lane_key % 3], event.lane_key % 3))
+        self.assertEqual(Event.with_context(inbox_lane=lane.inbox_lane)._queue_claim(100) & event, event)
+
 
 @tagged("post_install", "-at_install")
 class TestCronWakeup(BaseCase):
