@@ -86,7 +86,9 @@ class TestActionQueue(InboxCommon):
             "activity_date_deadline_range": 0,
         })
         self.lead.user_id = self.user_a
-        self.lead.stage_id = proposition
+        # the call is due today where its agent is: the rule dates it there
+        # (else, late in the day, the day after the agent's today)
+        self.lead.with_context(tz=self.user_a.tz or "UTC").stage_id = proposition
         [action] = self.queue()
         self.assertEqual((action["summary"], action["kind"], action["partner"]["id"]),
                          ("Call about the proposal", "call", self.newcomer.id))
