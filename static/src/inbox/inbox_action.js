@@ -445,7 +445,7 @@ export class InboxAction extends Component {
         if (messages && !thread.isLoaded) {
             this.store.insert(messages.data);
             // oldest first, as the thread holds them
-            thread.messages = this.store["mail.message"].insert(messages.ids.toReversed());
+            thread.messages = this.store["mail.message"].insert([...messages.ids].reverse());
             thread.loadOlder = messages.ids.length === this.store.FETCH_LIMIT;
             thread.isLoaded = true;
         }
