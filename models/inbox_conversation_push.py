@@ -142,11 +142,16 @@ class InboxConversation(models.Model):
         # same conversations, the channels of one for the same sender accounts
         messages_data, availability = {}, {}
         header_fields = [name for name in self._inbox_store_fields(header=True) if name != "channel_availability"]
+        # what awaits each reader's action (mail's "needaction": a note that mentions them)
+        awaiting = {(notification.mail_message_id.id, notification.res_partner_id.id)
+                    for notification in new.notification_ids if not notification.is_read}
         for user, readable in theirs.items():
             ids = set(readable.ids)
             theirs_new = new.filtered(lambda m, ids=ids: m.res_id in ids)
-            # the author of a message gets it as its author (what they may do with its attachments)
-            key = (frozenset(ids), user.partner_id in theirs_new.author_id and user.id)
+            # who authored a message gets it as its author (what they may do with its attachments),
+            # who is asked to act on one gets it so
+            key = (frozenset(ids), user.partner_id in theirs_new.author_id and user.id,
+                   tuple(message.id for message in theirs_new if (message.id, user.partner_id.id) in awaiting))
             if key not in messages_data:
                 messages_data[key] = self._inbox_messages_store(user, theirs_new, {
                     extra_fields: pushed.filtered(lambda m, ids=ids: m.res_id in ids)

@@ -212,3 +212,18 @@ class TestRealtime(InboxCommon):
             tokens[partner] = pushed.get("ownership_token")
         self.assertTrue(tokens[self.user_a.partner_id], "its author may remove it")
         self.assertEqual([tokens[user_c.partner_id], tokens[self.manager.partner_id]], [None, None])
+
+        # a note that mentions the manager awaits the manager's action, nobody else's (posted within a
+        # batch of work, whose push goes when the batch ends: after mail notified the manager)
+        self.manager.notification_type = "inbox"
+        with self.env["inbox.conversation"]._inbox_push_batch():
+            note = self.conversation.with_user(self.user_a).message_post(
+                body="Can you call her back?", message_type="comment", subtype_xmlid="mail.mt_note",
+                partner_ids=self.manager.partner_id.ids)
+        needaction = {}
+        for partner in (self.user_a | user_c | self.manager).partner_id:
+            [pushed] = [values for values in self.notifications(partner)[-1]["mail.message"]
+                        if values["id"] == note.id]
+            needaction[partner] = pushed["needaction"]
+        self.assertEqual(needaction, {self.manager.partner_id: True, self.user_a.partner_id: False,
+                                      user_c.partner_id: False})
