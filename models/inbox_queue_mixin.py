@@ -212,7 +212,11 @@ class InboxQueueMixin(models.AbstractModel):
         (the lane a row is in: see :meth:`_queue_claim`)."""
         count = self._queue_lane_count()
         lanes = {(key or 0) % count for key in lane_keys}
-        return tuple(cron_id for lane, cron_id in self._queue_crons_by_lane() if lane in lanes)
+        crons = dict(self._queue_crons_by_lane())
+        if not lanes <= crons.keys():
+            # the setting changed without its lanes being made (see _queue_sync_lanes): wake them all
+            return tuple(crons.values())
+        return tuple(crons[lane] for lane in sorted(lanes))
 
     @api.model
     @tools.ormcache("self._name")

@@ -238,6 +238,11 @@ class TestQueueLanes(InboxCommon):
         [lane] = (Trigger.search([]) - before).cron_id
         self.assertEqual((lane, lane.inbox_lane), (lanes[event.lane_key % 3], event.lane_key % 3))
         self.assertEqual(Event.with_context(inbox_lane=lane.inbox_lane)._queue_claim(100) & event, event)
+        # a lane the setting names but that was not made yet (the parameter written directly): all are woken
+        self.env["ir.config_parameter"].set_param("unified_inbox.queue_lanes", 4)
+        before = Trigger.search([])
+        self.env["inbox.event"]._queue_trigger(lane_keys={3})
+        self.assertEqual((Trigger.search([]) - before).cron_id, lanes.filtered("active"))
 
 
 @tagged("post_install", "-at_install")
