@@ -168,10 +168,11 @@ class InboxConversation(models.Model):
             # state, the channels they may send on)
             store.add((readable - with_header).with_user(user).sudo(), self._inbox_store_fields(header=False))
             store.add(with_header.with_user(user).sudo(), header_fields)
-            usable = senders._inbox_usable_by(user)._inbox_by_channel()
+            theirs_senders = senders._inbox_usable_by(user)
+            usable = theirs_senders._inbox_by_channel()
             for conversation in with_header:
-                accounts = (conversation.id, tuple(sender.id for (_channel, company), by_channel in usable.items()
-                                                   if company == conversation.company_id for sender in by_channel))
+                accounts = (conversation.id, tuple(theirs_senders.filtered(
+                    lambda sender, company=conversation.company_id: sender.company_id == company).ids))
                 if accounts not in availability:
                     availability[accounts] = conversation._inbox_channel_availability(usable)
                 store.add_model_values(self._name, {"id": conversation.id,

@@ -225,7 +225,7 @@ class InboxQueueMixin(models.AbstractModel):
         the first (0)."""
         cron = self.env.ref(self._queue_cron).sudo()
         lanes = self.env["ir.cron"].sudo().search([("inbox_lane_of", "=", cron.id)], order="inbox_lane")
-        return tuple((lane.inbox_lane if lane != cron else 0, lane.id) for lane in cron | lanes if lane.active)
+        return tuple((lane.inbox_lane, lane.id) for lane in cron | lanes if lane.active)
 
     @api.model
     def _queue_sync_lanes(self):
