@@ -270,6 +270,10 @@ class TestCronWakeup(BaseCase):
         listener = self.listen()
         cron_wakeup.notify("some_database")
         self.assertEqual(self.received(listener), ["some_database"])
+        # a wake-up need not reach the disk before the webhook is answered
+        with closing(cron_wakeup._kept[1].cursor()) as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            self.assertEqual(cursor.fetchone()[0], "off")
 
     def test_a_lost_connection_is_opened_again(self):
         cron_wakeup.notify("some_database")
