@@ -27,6 +27,10 @@ SIGNATURE_FAILURE_WINDOW = timedelta(hours=24)
 # the provider's row.
 INBOUND_TOUCH_INTERVAL = 60
 HEALTH_TOUCH_INTERVAL = 60
+# {(database, provider id): its last inbound date, as committed}, as this
+# process last knew it: every inbound webhook asks, and the date is recorded
+# once a minute at most, so that this process need not read it again until then
+_inbound_dates_known = {}
 
 
 class InboxProvider(models.Model):
@@ -284,17 +288,20 @@ class InboxProvider(models.Model):
             self.env.cr.rollback()
 
     def _inbox_touch_from_webhook(self, query):
-        """Run ``query`` (an UPDATE of this provider's webhook health) in
-        the webhook's transaction, without ever failing the webhook: a
-        concurrent writer of the same row wins, this observation is
-        dropped."""
+        """Run ``query`` (an UPDATE of this provider's webhook health,
+        returning the date it records) in the webhook's transaction, without
+        ever failing the webhook: a concurrent writer of the same row wins,
+        this observation is dropped. Returns that date, None when dropped."""
+        result = None
         try:
             with self.env.cr.savepoint():
                 self.env.cr.execute(query, log_exceptions=False)
+                result = (self.env.cr.fetchone() or [None])[0]
         except transaction.CONCURRENCY_ERRORS:
             _logger.info("Webhook health of provider %s not recorded: a concurrent transaction", self.id)
         self.invalidate_recordset([
             "last_inbound_date", "signature_failure_count", "last_signature_failure_date"])
+        return result
 
     def _inbox_record_signature_failure(self):
         self.ensure_one()
@@ -302,17 +309,29 @@ class InboxProvider(models.Model):
             """UPDATE inbox_provider
                   SET signature_failure_count = COALESCE(signature_failure_count, 0) + 1,
                       last_signature_failure_date = (now() AT TIME ZONE 'UTC')
-                WHERE id = %s""", self.id))
+                WHERE id = %s
+            RETURNING last_signature_failure_date""", self.id))
 
     def _inbox_record_inbound(self):
+        """Record that a webhook brought something in, once a minute at
+        most: what this process knows of the date spares it a query until
+        then. It knows only what was committed (a test's rollback, or a
+        write dropped, leaves it as it was)."""
         self.ensure_one()
-        # that column only, as it is now: every inbound webhook asks
+        key = (self.env.cr.dbname, self.id)
+        recent = fields.Datetime.now() - timedelta(seconds=INBOUND_TOUCH_INTERVAL)
+        known = _inbound_dates_known.get(key)
+        if known and known > recent:
+            return
+        # that column only, as it is now
         self.env.cr.execute(SQL("SELECT last_inbound_date FROM inbox_provider WHERE id = %s", self.id))
         last = (self.env.cr.fetchone() or [None])[0]
-        if last and last > fields.Datetime.now() - timedelta(seconds=INBOUND_TOUCH_INTERVAL):
-            return
-        self._inbox_touch_from_webhook(SQL(
-            "UPDATE inbox_provider SET last_inbound_date = (now() AT TIME ZONE 'UTC') WHERE id = %s", self.id))
+        if not (last and last > recent):
+            last = self._inbox_touch_from_webhook(SQL(
+                """UPDATE inbox_provider SET last_inbound_date = (now() AT TIME ZONE 'UTC') WHERE id = %s
+                   RETURNING last_inbound_date""", self.id))
+        if last:
+            self.env.cr.postcommit.add(partial(_inbound_dates_known.__setitem__, key, last))
 
     def action_test_connection(self):
         """Call a cheap endpoint of the provider and report the result."""

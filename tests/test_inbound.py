@@ -1,5 +1,10 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
+from ..models.inbox_provider import _inbound_dates_known
 from ..providers import InboundMessage
 from .common import InboxCommon
 
@@ -20,6 +25,26 @@ class TestInbound(InboxCommon):
         self.assertEqual(self.conversation.last_message_preview, "Can I move my appointment?")
         self.assertTrue(self.conversation.with_user(self.user_a).is_unread)
         self.assertTrue(self.provider.last_inbound_date)
+
+    def test_the_inbound_date_is_read_once_a_minute_once_committed(self):
+        key = (self.env.cr.dbname, self.provider.id)
+        self.addCleanup(_inbound_dates_known.pop, key, None)
+        self.provider._inbox_record_inbound()
+        recorded = self.provider.last_inbound_date
+        self.assertTrue(recorded)
+        # not committed (the transaction may still roll back): read again, not written again
+        with self.assertQueryCount(1):
+            self.provider._inbox_record_inbound()
+        self.assertNotIn(key, _inbound_dates_known)
+        self.env.cr.postcommit.run()  # what the webhook's commit runs
+        self.assertEqual(_inbound_dates_known[key], recorded)
+        with self.assertQueryCount(0):
+            self.provider._inbox_record_inbound()
+        # a minute later, read and written again
+        with freeze_time(recorded + timedelta(seconds=61)):
+            count = self.env.cr.sql_log_count
+            self.provider._inbox_record_inbound()
+            self.assertGreaterEqual(self.env.cr.sql_log_count - count, 2)
 
     def test_duplicate_delivery_is_stored_once(self):
         for _i in range(3):
