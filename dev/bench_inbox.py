@@ -9,10 +9,12 @@ manager, the server time of:
 - the list's first page (``inbox_list``) on each status tab and with each
   filter (channel, sender, assignee, label, search by name, number, text);
 - opening a conversation of 1,000 messages, as the Inbox does: one call
-  (``inbox_open``) for the conversation's record, person panel and read
-  mark, and its latest 30 messages as ``/mail/thread/messages`` sends them
-  (fetch + Store); and, to tell them apart, the conversation alone and the
-  messages alone (``/mail/thread/messages``).
+  (``inbox_open``) for the conversation's record and read mark, and its
+  latest 30 messages as ``/mail/thread/messages`` sends them (fetch +
+  Store); and, to tell them apart, the conversation alone and the messages
+  alone (``/mail/thread/messages``); and the person panel
+  (``inbox_details``), which a wide screen asks for beside the opening (the
+  thread does not wait for it) and a phone not at all.
 
 and, as references on the same data: Odoo's own ``web_search_read`` of the
 same 40 rows (the fields a list view of them would read), and Odoo's own
@@ -256,8 +258,8 @@ for login in ("bench_agent", "bench_manager"):
     # the Inbox and Odoo's own in turns, for their ratios: the Open tab's
     # first page and the same 40 rows as a list view of them reads them;
     # what the Inbox asks when a conversation opens (the conversation: its
-    # record, person panel, read mark and latest messages, in one call) and
-    # Discuss
+    # record, read mark and latest messages, in one call; the person panel
+    # beside it) and Discuss
     open_domain = Conversation._inbox_tab_domains()["open"]
     measured = timed_in_turns({
         "first page": lambda: Conversation.inbox_list(tab="open"),
@@ -269,10 +271,12 @@ for login in ("bench_agent", "bench_manager"):
         "opening (inbox_open)": lambda: big.inbox_open(mark_read=True, messages=30),
         "the conversation alone": lambda: big.inbox_open(mark_read=True),
         "its latest 30 messages alone": thread_page,
+        "the person panel, beside it": big.inbox_details,
         "Discuss, latest 30 of 1,000 messages": discuss_page,
     })
     open_results = {name: measured[name] for name in (
-        "opening (inbox_open)", "the conversation alone", "its latest 30 messages alone")}
+        "opening (inbox_open)", "the conversation alone", "its latest 30 messages alone",
+        "the person panel, beside it")}
     reference_results = {name: measured[name] for name in (
         "web_search_read, same 40 rows", "Discuss, latest 30 of 1,000 messages")}
     results[login] = {"list": list_results, "first_page": measured["first page"], "open": open_results,

@@ -215,17 +215,19 @@ class InboxConversation(models.Model):
 
     def inbox_open(self, mark_read=False, messages=0):
         """What the Inbox shows of a conversation it opens, in one call: its
-        record (see :meth:`inbox_list_row`) and the person panel (see
-        :meth:`inbox_details`), with ``mark_read`` read first by the user
-        when it was unread; with ``messages``, the latest that many
-        messages of the thread as ``/mail/thread/messages`` gives them
+        record (see :meth:`inbox_list_row`), with ``mark_read`` read first
+        by the user when it was unread; with ``messages``, the latest that
+        many messages of the thread as ``/mail/thread/messages`` gives them
         (``data`` for the Store, their ``ids``, newest first), so that the
-        thread shows with the rest rather than after it, a request later."""
+        thread shows with the rest rather than after it, a request later.
+        The person panel is not in it (see :meth:`inbox_details`): a wide
+        screen asks for it beside this call, so that the thread does not
+        wait for it, and a phone, which shows no panel, does not ask."""
         self.ensure_one()
         self.check_access("read")
         if mark_read and self.is_unread:
             self._inbox_mark_read()
-        opened = {"conversation": self._inbox_store_record(), "details": self._inbox_details()}
+        opened = {"conversation": self._inbox_store_record()}
         if messages:
             latest = self.env["mail.message"]._message_fetch(domain=None, thread=self, limit=messages)["messages"]
             latest.set_message_done()

@@ -19,9 +19,6 @@ class InboxConversation(models.Model):
         what they still have to pay."""
         self.ensure_one()
         self.check_access("read")
-        return self._inbox_details()
-
-    def _inbox_details(self):
         partner = self.partner_id
         usable = self.env["inbox.sender"]._inbox_usable_by_channel(self.company_id)
         # what the user may see of the CRM and the calendar, by their own rights

@@ -11,6 +11,7 @@ import {
     onRpc,
     serverState,
 } from "@web/../tests/web_test_helpers";
+import { patchUiSize } from "@mail/../tests/mail_test_helpers";
 import { InboxAction } from "@unified_inbox/inbox/inbox_action";
 import { COLUMNS, THREAD_MIN_WIDTH } from "@unified_inbox/inbox/column_widths";
 import { defineInboxModels } from "./unified_inbox_test_helpers";
@@ -62,8 +63,8 @@ function pushMessage(message, row) {
 
 /** A test's answers for the conversation it opens: its record
  * (``inbox_list_row``) and its person panel (``inbox_details``), asked for
- * again after a change, and both at once when it opens (``inbox_open``,
- * registered by mockList: read as it opens). */
+ * again after a change; the record comes with the opening (``inbox_open``,
+ * registered by mockList: read as it opens), the panel beside it. */
 let conversationAnswers = {};
 
 function onConversation(method, answer) {
@@ -95,7 +96,6 @@ function mockList(answer = {}) {
         expect(params.kwargs.mark_read).toBe(true);
         return {
             conversation: { ...conversationAnswers.inbox_list_row(params), is_unread: false },
-            details: conversationAnswers.inbox_details(params),
             messages: conversationAnswers.messages?.(params),
         };
     });
@@ -467,6 +467,28 @@ test("the thread shows with the conversation: its latest messages come in the sa
     expect(queryAllTexts(".o-mail-Message-body")).toEqual(["Hello", "Is the clinic open?"]);
     // the thread's own fetch only asks what came after the newest it holds
     await expect.waitForSteps(["list open", "open with the latest 30", "fetch after 702"]);
+});
+
+test("the person panel is asked for beside the opening, and not on a phone, which shows none", async () => {
+    mockList();
+    onConversation("inbox_list_row", () => ({ ...ROWS[0], state: "open", lead_id: false, channel_availability: {} }));
+    mockOpening({ id: 11, name: "Alice Martin", phone: "+32470617283", company: "Martin & Co" });
+    onRpc("inbox.conversation", "inbox_open", () => expect.step("open"));
+    onRpc("inbox.conversation", "inbox_details", () => expect.step("panel"));
+    onRpc("/mail/thread/messages", () => ({ messages: [], data: {} }));
+    await patchUiSize({ width: 390 });
+    await mountWithCleanup(InboxAction, { props: {} });
+    await click(".o_inbox_row[data-id='1']");
+    await waitFor(".o_inbox_thread_header");
+    await expect.waitForSteps(["list open", "open"]);
+    expect(".o_inbox_details").toHaveCount(0);
+    // the screen grows: the panel of the open conversation shows, asked for then
+    await patchUiSize({ width: 1440 });
+    await waitFor(".o_inbox_details:contains('Martin & Co')");
+    expect.verifySteps(["panel"]);
+    // on a wide screen, both calls go at once: the thread does not wait for the panel
+    await click(".o_inbox_row[data-id='2']");
+    await expect.waitForSteps(["panel", "open"]);
 });
 
 test("a pushed message updates its row, the counts and the open thread without asking again", async () => {

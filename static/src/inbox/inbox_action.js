@@ -1,7 +1,8 @@
 import { Thread } from "@mail/core/common/thread";
-import { Component, EventBus, onMounted, onWillStart, onWillUnmount, useState, useSubEnv } from "@odoo/owl";
+import { Component, EventBus, onMounted, onWillStart, onWillUnmount, useEffect, useState, useSubEnv } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { SIZES } from "@web/core/ui/ui_service";
 import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
 import { useDebounced } from "@web/core/utils/timing";
@@ -70,6 +71,7 @@ export class InboxAction extends Component {
         useSubEnv({ inInbox: true });
         this.orm = useService("orm");
         this.store = useService("mail.store");
+        this.ui = useState(useService("ui"));
         this.tabs = TABS;
         this.columns = useColumnWidths();
         this.state = useState({
@@ -140,7 +142,16 @@ export class InboxAction extends Component {
         // coming (a busy queue) must not put the list off
         const reload = useCoalesced(() => this.load(), 300);
         const reloadSelected = useDebounced(() => this.reloadSelected(), 300);
-        const reloadDetails = useDebounced(() => this.state.selected && this.reloadDetails(), 300);
+        const reloadDetails = useDebounced(() => this.state.selected && this.panelShown && this.reloadDetails(), 300);
+        // a screen that grows wide enough shows the panel of the open conversation
+        useEffect(
+            (shown) => {
+                if (shown && this.state.selected && !this.state.details) {
+                    this.reloadDetails();
+                }
+            },
+            () => [this.panelShown]
+        );
         const markRead = useDebounced(() => this.markOpenConversationRead(), 300);
         const onInsert = (payload) => {
             const conversations = payload["inbox.conversation"] || [];
@@ -426,20 +437,27 @@ export class InboxAction extends Component {
         await this.open({ id }, { focusComposer: true });
     }
 
-    /** Open a conversation: its record, person panel and latest messages in
-     * one call, read by the user if it was unread. The thread's own fetch
-     * when it shows then only asks what came since. */
+    /** Open a conversation: its record and latest messages in one call,
+     * read by the user if it was unread; the person panel in a call of its
+     * own beside it, where the screen shows one: the thread does not wait
+     * for it. The thread's own fetch when it shows then only asks what
+     * came since. */
     async open(row, { focusComposer = false } = {}) {
         const model = "inbox.conversation";
         const loaded = this.store.Thread.get({ model, id: row.id })?.isLoaded;
-        const {
-            conversation: data,
-            details,
-            messages,
-        } = await this.orm.call(model, "inbox_open", [[row.id]], {
-            mark_read: true,
-            messages: loaded ? 0 : this.store.FETCH_LIMIT,
-        });
+        const panel = this.panelShown && this.orm.call(model, "inbox_details", [[row.id]]);
+        let opened;
+        try {
+            opened = await this.orm.call(model, "inbox_open", [[row.id]], {
+                mark_read: true,
+                messages: loaded ? 0 : this.store.FETCH_LIMIT,
+            });
+        } catch (error) {
+            // the panel fails for the same reason: said once
+            panel?.catch(() => {});
+            throw error;
+        }
+        const { conversation: data, messages } = opened;
         const conversation = this.store[model].insert(data);
         const thread = this.store.Thread.insert({ model, id: row.id });
         if (messages && !thread.isLoaded) {
@@ -450,10 +468,27 @@ export class InboxAction extends Component {
             thread.isLoaded = true;
         }
         this.state.composerFocus = focusComposer && row.id;
+        if (this.state.selected?.id !== row.id) {
+            // not another person's panel meanwhile
+            this.state.details = null;
+        }
         this.state.selected = conversation;
-        this.state.details = details;
         this.state.thread = thread;
         this.countUnread();
+        if (panel) {
+            this.showDetails(row.id, await panel);
+        }
+    }
+
+    /** Whether the screen is wide enough for the person panel (see inbox_action.scss). */
+    get panelShown() {
+        return this.ui.size >= SIZES.LG;
+    }
+
+    showDetails(id, details) {
+        if (this.state.selected?.id === id) {
+            this.state.details = details;
+        }
     }
 
     /** Opt-out/opt-in or do-not-disturb of one channel, from the person panel. */
@@ -466,10 +501,7 @@ export class InboxAction extends Component {
 
     async reloadDetails() {
         const id = this.state.selected.id;
-        const details = await this.orm.call("inbox.conversation", "inbox_details", [[id]]);
-        if (this.state.selected?.id === id) {
-            this.state.details = details;
-        }
+        this.showDetails(id, await this.orm.call("inbox.conversation", "inbox_details", [[id]]));
     }
 
     /** A new opportunity for the person, linked to the conversation, opened to complete it. */
