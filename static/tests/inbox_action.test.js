@@ -1,6 +1,6 @@
 import { describe, expect, getFixture, test } from "@odoo/hoot";
 import { click, dblclick, drag, press, queryAllTexts, queryOne, waitFor } from "@odoo/hoot-dom";
-import { advanceTime, animationFrame } from "@odoo/hoot-mock";
+import { advanceTime, animationFrame, Deferred } from "@odoo/hoot-mock";
 import { browser } from "@web/core/browser/browser";
 import { user } from "@web/core/user";
 import {
@@ -471,24 +471,40 @@ test("the thread shows with the conversation: its latest messages come in the sa
 
 test("the person panel is asked for beside the opening, and not on a phone, which shows none", async () => {
     mockList();
-    onConversation("inbox_list_row", () => ({ ...ROWS[0], state: "open", lead_id: false, channel_availability: {} }));
+    onConversation("inbox_list_row", ({ args }) => ({
+        ...ROWS.find((row) => row.id === args[0][0]),
+        state: "open",
+        lead_id: false,
+        channel_availability: {},
+    }));
     mockOpening({ id: 11, name: "Alice Martin", phone: "+32470617283", company: "Martin & Co" });
-    onRpc("inbox.conversation", "inbox_open", () => expect.step("open"));
+    // the panel's answer waits for this
+    let panelAnswered = Promise.resolve();
+    onRpc("inbox.conversation", "inbox_details", async () => {
+        await panelAnswered;
+    });
     onRpc("inbox.conversation", "inbox_details", () => expect.step("panel"));
+    onRpc("inbox.conversation", "inbox_open", () => expect.step("open"));
     onRpc("/mail/thread/messages", () => ({ messages: [], data: {} }));
     await patchUiSize({ width: 390 });
     await mountWithCleanup(InboxAction, { props: {} });
     await click(".o_inbox_row[data-id='1']");
-    await waitFor(".o_inbox_thread_header");
+    await waitFor(".o_inbox_thread_header:contains('Alice Martin')");
     await expect.waitForSteps(["list open", "open"]);
     expect(".o_inbox_details").toHaveCount(0);
     // the screen grows: the panel of the open conversation shows, asked for then
     await patchUiSize({ width: 1440 });
     await waitFor(".o_inbox_details:contains('Martin & Co')");
     expect.verifySteps(["panel"]);
-    // on a wide screen, both calls go at once: the thread does not wait for the panel
+    // on a wide screen, both calls go at once, and the thread shows before the panel answers
+    panelAnswered = new Deferred();
     await click(".o_inbox_row[data-id='2']");
-    await expect.waitForSteps(["panel", "open"]);
+    await waitFor(".o_inbox_thread_header:contains('+32470222233')");
+    expect.verifySteps(["panel", "open"]);
+    // not the panel of the person shown before
+    expect(".o_inbox_details:contains('Martin & Co')").toHaveCount(0);
+    panelAnswered.resolve();
+    await waitFor(".o_inbox_details:contains('Martin & Co')");
 });
 
 test("a pushed message updates its row, the counts and the open thread without asking again", async () => {
