@@ -445,7 +445,7 @@ export class InboxAction extends Component {
     async open(row, { focusComposer = false } = {}) {
         const model = "inbox.conversation";
         const loaded = this.store.Thread.get({ model, id: row.id })?.isLoaded;
-        const panel = this.panelShown && this.orm.call(model, "inbox_details", [[row.id]]);
+        const panel = this.panelShown ? this.orm.call(model, "inbox_details", [[row.id]]) : null;
         let opened;
         try {
             opened = await this.orm.call(model, "inbox_open", [[row.id]], {
